@@ -1,0 +1,276 @@
+//! Reading Arrow IPC files and streams from one in-memory buffer.
+//!
+//! arrow-ipc's own readers trust the input more than a sandboxed reader may: their block readers
+//! unwrap lengths, and a compressed buffer's declared length goes straight into
+//! `Vec::with_capacity`, so one flipped bit in a length prefix aborts the whole WASM instance.
+//! So the framing (stream messages, file footer and blocks) is walked here with every offset
+//! checked, each message's declared decompressed sizes are added up against a limit *before*
+//! anything is decompressed, and only then is arrow-ipc's `RecordBatchDecoder` handed a body
+//! that is a zero-copy slice of the input `Buffer`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_buffer::Buffer;
+use arrow_ipc::reader::{RecordBatchDecoder, read_dictionary_impl};
+use arrow_ipc::{Message, MessageHeader};
+use arrow_schema::{Schema, SchemaRef};
+
+use crate::error::{CoreError, Result};
+use crate::format::ARROW_MAGIC;
+use crate::schema::column_index;
+
+/// The default ceiling on decompressed bytes a single read may declare: 1 GiB.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 1 << 30;
+
+/// What a read does besides decoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpcReadOptions {
+    /// Column names to decode, in output order; `None` decodes all.
+    pub columns: Option<Vec<String>>,
+    /// The ceiling on the sum of declared decompressed buffer sizes.
+    pub max_decompressed_bytes: u64,
+}
+
+impl Default for IpcReadOptions {
+    fn default() -> Self {
+        Self { columns: None, max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES }
+    }
+}
+
+/// The decoded content of an IPC file or stream.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    /// The schema of `batches` (projected if a projection was given).
+    pub schema: SchemaRef,
+    /// The record batches in order.
+    pub batches: Vec<RecordBatch>,
+}
+
+/// The metadata and body of one encapsulated message, as ranges of the input.
+struct Frame {
+    meta: Range<usize>,
+    body: Range<usize>,
+}
+
+fn malformed(msg: impl Into<String>) -> CoreError {
+    CoreError::Malformed(msg.into())
+}
+
+fn slice(buf: &[u8], r: Range<usize>) -> Result<&[u8]> {
+    let (start, end) = (r.start, r.end);
+    buf.get(r).ok_or_else(|| malformed(format!("bytes {start}..{end} lie past the end ({})", buf.len())))
+}
+
+fn read_u32(buf: &[u8], at: usize) -> Result<u32> {
+    let b = slice(buf, at..at.saturating_add(4))?;
+    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn to_usize(v: i64, what: &str) -> Result<usize> {
+    usize::try_from(v).map_err(|_| malformed(format!("{what} is negative or too large: {v}")))
+}
+
+fn parse_message(meta: &[u8]) -> Result<Message<'_>> {
+    arrow_ipc::root_as_message(meta).map_err(|e| malformed(format!("invalid IPC message: {e}")))
+}
+
+/// Reads the message framing at `at`: `[0xFFFFFFFF] len:u32 metadata body`, or the pre-0.15
+/// form without the marker. `Ok(None)` is the end of the stream (a zero length, or no bytes
+/// left at all: pyarrow also accepts a stream that stops without its end marker).
+fn frame_at(buf: &[u8], at: usize) -> Result<Option<Frame>> {
+    if at == buf.len() {
+        return Ok(None);
+    }
+    let mut pos = at;
+    let mut len = read_u32(buf, pos)?;
+    pos += 4;
+    if len == u32::MAX {
+        len = read_u32(buf, pos)?;
+        pos += 4;
+    }
+    if len == 0 {
+        return Ok(None);
+    }
+    let meta = pos..pos.checked_add(len as usize).ok_or_else(|| malformed("message length overflows"))?;
+    let body_len = to_usize(parse_message(slice(buf, meta.clone())?)?.bodyLength(), "message body length")?;
+    let body = meta.end..meta.end.checked_add(body_len).ok_or_else(|| malformed("body length overflows"))?;
+    slice(buf, body.clone())?;
+    Ok(Some(Frame { meta, body }))
+}
+
+/// Reads the message a file block points at, checking the block against the message framing.
+fn frame_of_block(buf: &[u8], block: &arrow_ipc::Block) -> Result<Frame> {
+    let offset = to_usize(block.offset(), "block offset")?;
+    let meta_len = to_usize(i64::from(block.metaDataLength()), "block metadata length")?;
+    let frame = frame_at(buf, offset)?.ok_or_else(|| malformed(format!("block at {offset} holds no message")))?;
+    if frame.meta.end > offset.saturating_add(meta_len) {
+        return Err(malformed(format!("message at {offset} overruns its block")));
+    }
+    Ok(frame)
+}
+
+/// Decodes the messages of a stream or file in order, keeping the dictionaries they define.
+struct Decoder<'a> {
+    input: &'a Buffer,
+    schema: SchemaRef,
+    dictionaries: HashMap<i64, ArrayRef>,
+    projection: Option<Vec<usize>>,
+    declared: u64,
+    limit: u64,
+    batches: Vec<RecordBatch>,
+}
+
+impl<'a> Decoder<'a> {
+    fn new(input: &'a Buffer, schema: Schema, options: &IpcReadOptions) -> Result<Self> {
+        let projection = match &options.columns {
+            Some(names) => Some(names.iter().map(|n| column_index(&schema, n)).collect::<Result<Vec<_>>>()?),
+            None => None,
+        };
+        Ok(Self {
+            input,
+            schema: Arc::new(schema),
+            dictionaries: HashMap::new(),
+            projection,
+            declared: 0,
+            limit: options.max_decompressed_bytes,
+            batches: Vec::new(),
+        })
+    }
+
+    /// Handles one dictionary or record batch message; any other kind is an error.
+    fn message(&mut self, frame: &Frame) -> Result<()> {
+        let message = parse_message(slice(self.input, frame.meta.clone())?)?;
+        let version = message.version();
+        let body = self.input.slice_with_length(frame.body.start, frame.body.len());
+        match message.header_type() {
+            MessageHeader::DictionaryBatch => {
+                let dict = message
+                    .header_as_dictionary_batch()
+                    .ok_or_else(|| malformed("dictionary message without a header"))?;
+                let data = dict.data().ok_or_else(|| malformed("dictionary batch without data"))?;
+                self.check_declared_sizes(&data, &body)?;
+                read_dictionary_impl(
+                    &body,
+                    dict,
+                    &self.schema,
+                    &mut self.dictionaries,
+                    &version,
+                    false,
+                    Default::default(),
+                )
+                .map_err(CoreError::from_decode)
+            }
+            MessageHeader::RecordBatch => {
+                let batch = message
+                    .header_as_record_batch()
+                    .ok_or_else(|| malformed("record batch message without a header"))?;
+                self.check_declared_sizes(&batch, &body)?;
+                let decoded = RecordBatchDecoder::try_new(&body, batch, self.schema.clone(), &self.dictionaries, &version)
+                    .and_then(|d| d.with_projection(self.projection.as_deref()).with_require_alignment(false).read_record_batch())
+                    .map_err(CoreError::from_decode)?;
+                self.batches.push(decoded);
+                Ok(())
+            }
+            MessageHeader::Schema => Err(malformed("a second schema message in the stream")),
+            other => Err(CoreError::UnsupportedFormat(format!("IPC message type {other:?} (tensors are not tables)"))),
+        }
+    }
+
+    /// Checks every buffer of a batch lies in its body, and adds the sizes its compressed buffers
+    /// declare to the running total, refusing the read once it passes the limit.
+    fn check_declared_sizes(&mut self, batch: &arrow_ipc::RecordBatch<'_>, body: &Buffer) -> Result<()> {
+        let buffers = batch.buffers().ok_or_else(|| malformed("record batch without buffers"))?;
+        let compressed = batch.compression().is_some();
+        for b in buffers.iter() {
+            let start = to_usize(b.offset(), "buffer offset")?;
+            let len = to_usize(b.length(), "buffer length")?;
+            let range = start..start.checked_add(len).ok_or_else(|| malformed("buffer range overflows"))?;
+            let bytes = slice(body.as_slice(), range)?;
+            if !compressed || bytes.len() < 8 {
+                continue;
+            }
+            let mut prefix = [0u8; 8];
+            prefix.copy_from_slice(&bytes[..8]);
+            let declared = i64::from_le_bytes(prefix);
+            if declared < -1 {
+                return Err(malformed(format!("compressed buffer declares a negative length {declared}")));
+            }
+            self.declared = self.declared.saturating_add(declared.max(0) as u64);
+            if self.declared > self.limit {
+                return Err(CoreError::LimitExceeded(format!(
+                    "compressed buffers declare more than {} decompressed bytes (at least {}); \
+                     raise max-decompressed-bytes to read this input",
+                    self.limit, self.declared
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Decoded> {
+        let schema = match &self.projection {
+            Some(p) => Arc::new(self.schema.project(p).map_err(|e| CoreError::Internal(e.to_string()))?),
+            None => self.schema,
+        };
+        Ok(Decoded { schema, batches: self.batches })
+    }
+}
+
+fn schema_of(message: &Message<'_>) -> Result<Schema> {
+    let fb = message
+        .header_as_schema()
+        .ok_or_else(|| malformed(format!("the first message is a {:?}, not a schema", message.header_type())))?;
+    arrow_ipc::convert::try_fb_to_schema(fb).map_err(CoreError::from_decode)
+}
+
+/// Reads an Arrow IPC stream (with or without continuation markers and end marker).
+pub fn read_stream(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
+    let buf = input.as_slice();
+    let first = frame_at(buf, 0)?.ok_or_else(|| malformed("the stream holds no schema message"))?;
+    let schema = schema_of(&parse_message(slice(buf, first.meta.clone())?)?)?;
+    let mut decoder = Decoder::new(input, schema, options)?;
+    let mut at = first.body.end;
+    while let Some(frame) = frame_at(buf, at)? {
+        decoder.message(&frame)?;
+        at = frame.body.end;
+    }
+    decoder.finish()
+}
+
+/// Reads an Arrow IPC file (also Feather v2): magic, footer, then dictionaries and batches by
+/// the footer's blocks.
+pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
+    let buf = input.as_slice();
+    let n = buf.len();
+    if n < 18 || !buf.starts_with(ARROW_MAGIC) || !buf.ends_with(ARROW_MAGIC) {
+        return Err(malformed(format!(
+            "an Arrow IPC file starts and ends with ARROW1 and is at least 18 bytes; this input is {n} bytes{}",
+            if buf.starts_with(ARROW_MAGIC) { " and lacks the closing magic (truncated?)" } else { "" }
+        )));
+    }
+    let footer_len = read_u32(buf, n - 10)? as usize;
+    let footer_start = (n - 10)
+        .checked_sub(footer_len)
+        .filter(|&s| s >= 8)
+        .ok_or_else(|| malformed(format!("footer length {footer_len} exceeds the file")))?;
+    let footer = arrow_ipc::root_as_footer(slice(buf, footer_start..n - 10)?)
+        .map_err(|e| malformed(format!("invalid IPC file footer: {e}")))?;
+    let fb_schema = footer.schema().ok_or_else(|| malformed("the file footer has no schema"))?;
+    let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema).map_err(CoreError::from_decode)?;
+    let mut decoder = Decoder::new(input, schema, options)?;
+    for block in footer.dictionaries().iter().flatten() {
+        decoder.message(&frame_of_block(buf, block)?)?;
+    }
+    for block in footer.recordBatches().iter().flatten() {
+        let frame = frame_of_block(buf, block)?;
+        let header = parse_message(slice(buf, frame.meta.clone())?)?.header_type();
+        if header != MessageHeader::RecordBatch {
+            return Err(malformed(format!("a record batch block points at a {header:?} message")));
+        }
+        decoder.message(&frame)?;
+    }
+    decoder.finish()
+}

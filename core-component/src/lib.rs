@@ -1,0 +1,28 @@
+//! The arrow-rs-wasm core: Arrow IPC and Feather v2 read and written inside a WebAssembly
+//! component, with the data kept behind `table` handles.
+//!
+//! The modules are plain Rust that `cargo test` runs natively; [`bindings`] (built only for
+//! wasm32) is the thin layer that maps them onto the WIT contract in `wit/`:
+//!
+//! - [`format`] identifies a format from magic bytes;
+//! - [`ipc_read`] walks IPC framing itself, with every offset and declared size checked, and
+//!   hands zero-copy slices of the input to arrow-ipc's decoder;
+//! - [`ipc_write`] maps the WIT write options onto `arrow_ipc::writer::IpcWriteOptions`;
+//! - [`table`] is what a handle holds: a schema and batches, with slice/select/concat;
+//! - [`schema`] builds schema summaries;
+//! - [`error`] is the one error enum, mapped once to `arrow-error` at the WIT edge.
+
+pub mod error;
+pub mod format;
+pub mod ipc_read;
+pub mod ipc_write;
+pub mod schema;
+pub mod table;
+
+// The generated glue exports raw ABI functions, which the crate-wide `unsafe_code` lint forbids.
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+mod bindings;
+
+pub use error::CoreError;
+pub use table::{ReadOptions, Table};

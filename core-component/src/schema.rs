@@ -1,0 +1,69 @@
+//! Schema summaries and column lookup by name.
+
+use arrow_schema::{Field, Schema};
+
+use crate::error::{CoreError, Result};
+
+/// The metadata key of an Arrow extension type's name.
+pub const EXTENSION_NAME_KEY: &str = "ARROW:extension:name";
+
+/// A summary of one column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// The field name.
+    pub name: String,
+    /// The data type as arrow-rs displays it.
+    pub arrow_type: String,
+    /// Whether the field may hold nulls.
+    pub nullable: bool,
+    /// Field metadata, sorted by key.
+    pub metadata: Vec<(String, String)>,
+    /// The extension type name, if the field has one.
+    pub extension_name: Option<String>,
+}
+
+/// A summary of a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSummary {
+    /// The columns in order.
+    pub columns: Vec<ColumnInfo>,
+    /// Schema metadata, sorted by key.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// arrow-schema keeps metadata in a `BTreeMap`, so this is already sorted by key.
+fn pairs(map: &arrow_schema::Metadata) -> Vec<(String, String)> {
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+fn column_info(field: &Field) -> ColumnInfo {
+    ColumnInfo {
+        name: field.name().clone(),
+        arrow_type: field.data_type().to_string(),
+        nullable: field.is_nullable(),
+        metadata: pairs(field.metadata()),
+        extension_name: field.metadata().get(EXTENSION_NAME_KEY).cloned(),
+    }
+}
+
+/// Summarises a schema; metadata is sorted so equal schemas give equal summaries.
+pub fn summarize(schema: &Schema) -> SchemaSummary {
+    SchemaSummary {
+        columns: schema.fields().iter().map(|f| column_info(f)).collect(),
+        metadata: pairs(schema.metadata()),
+    }
+}
+
+/// The index of the one column called `name`. Arrow allows duplicate names, and picking one
+/// silently would hand back the wrong data, so a duplicated name is an error like a missing one.
+pub fn column_index(schema: &Schema, name: &str) -> Result<usize> {
+    let mut hits = schema.fields().iter().enumerate().filter(|(_, f)| f.name() == name).map(|(i, _)| i);
+    match (hits.next(), hits.next()) {
+        (Some(i), None) => Ok(i),
+        (Some(_), Some(_)) => Err(CoreError::ColumnNotFound(format!("column name {name:?} is ambiguous: several columns have it"))),
+        (None, _) => {
+            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+            Err(CoreError::ColumnNotFound(format!("no column {name:?}; the columns are {names:?}")))
+        }
+    }
+}

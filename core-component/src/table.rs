@@ -1,0 +1,201 @@
+//! The table behind a handle: a schema and record batches, with the operations the WIT
+//! `table` resource exports. Derived tables share buffers with their source.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_buffer::Buffer;
+use arrow_schema::SchemaRef;
+
+use crate::error::{CoreError, Result};
+use crate::format::{self, DataFormat};
+use crate::ipc_read::{self, DEFAULT_MAX_DECOMPRESSED_BYTES, IpcReadOptions};
+use crate::ipc_write::{self, WriteOptions};
+use crate::schema::{self, SchemaSummary, column_index};
+
+/// How to read bytes into a table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The format; sniffed from magic bytes when `None`.
+    pub format: Option<DataFormat>,
+    /// Columns to read by name, in order; all when `None`.
+    pub columns: Option<Vec<String>>,
+    /// The most rows a batch may hold; batches stay as stored when `None`.
+    pub batch_size: Option<u32>,
+    /// The ceiling on declared decompressed bytes; 1 GiB when `None`.
+    pub max_decompressed_bytes: Option<u64>,
+}
+
+/// An immutable table.
+#[derive(Debug, Clone)]
+pub struct Table {
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    source: Option<DataFormat>,
+}
+
+impl Table {
+    /// A table of `batches`, which must all have `schema`'s fields.
+    pub fn try_new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<Self> {
+        if let Some(b) = batches.iter().find(|b| b.schema().fields() != schema.fields()) {
+            return Err(CoreError::SchemaMismatch(format!(
+                "a batch's schema {:?} differs from the table's {:?}",
+                b.schema().fields(),
+                schema.fields()
+            )));
+        }
+        Ok(Self { schema, batches, source: None })
+    }
+
+    /// Reads a whole file or stream. The batches of an uncompressed input are slices of `input`:
+    /// no copy is made.
+    pub fn read(input: Buffer, options: &ReadOptions) -> Result<Self> {
+        let format = match options.format {
+            Some(f) => f,
+            None => format::detect(input.as_slice())?,
+        };
+        let ipc = IpcReadOptions {
+            columns: options.columns.clone(),
+            max_decompressed_bytes: options.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED_BYTES),
+        };
+        let decoded = match format {
+            DataFormat::ArrowFile => ipc_read::read_file(&input, &ipc)?,
+            DataFormat::ArrowStream => ipc_read::read_stream(&input, &ipc)?,
+            other => {
+                return Err(CoreError::UnsupportedFormat(format!(
+                    "{} input is recognised, but this build reads only Arrow IPC files, streams and Feather v2",
+                    other.name()
+                )));
+            }
+        };
+        let batches = match options.batch_size {
+            Some(n) => rebatch(decoded.batches, n)?,
+            None => decoded.batches,
+        };
+        Ok(Self { schema: decoded.schema, batches, source: Some(format) })
+    }
+
+    /// The format the table was read from, if it was read.
+    pub fn source_format(&self) -> Option<DataFormat> {
+        self.source
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// The record batches.
+    pub fn batches(&self) -> &[RecordBatch] {
+        &self.batches
+    }
+
+    /// The number of rows.
+    pub fn num_rows(&self) -> u64 {
+        self.batches.iter().map(|b| b.num_rows() as u64).sum()
+    }
+
+    /// The number of columns.
+    pub fn num_columns(&self) -> usize {
+        self.schema.fields().len()
+    }
+
+    /// The schema summary.
+    pub fn summary(&self) -> SchemaSummary {
+        schema::summarize(&self.schema)
+    }
+
+    /// Rows `offset .. offset + length`, clipped at the end, sharing buffers.
+    pub fn slice(&self, offset: u64, length: u64) -> Result<Self> {
+        let total = self.num_rows();
+        if offset > total {
+            return Err(CoreError::OutOfBounds(format!("offset {offset} is past the end of a table of {total} rows")));
+        }
+        let mut skip = offset;
+        let mut remaining = length.min(total - offset);
+        let mut out = Vec::new();
+        for b in &self.batches {
+            if remaining == 0 {
+                break;
+            }
+            let n = b.num_rows() as u64;
+            if skip >= n {
+                skip -= n;
+                continue;
+            }
+            let take = (n - skip).min(remaining);
+            out.push(b.slice(skip as usize, take as usize));
+            remaining -= take;
+            skip = 0;
+        }
+        Ok(Self { schema: self.schema.clone(), batches: out, source: None })
+    }
+
+    /// The named columns in the given order, sharing buffers.
+    pub fn select<S: AsRef<str>>(&self, names: &[S]) -> Result<Self> {
+        let indices = names.iter().map(|n| column_index(&self.schema, n.as_ref())).collect::<Result<Vec<_>>>()?;
+        let schema = Arc::new(self.schema.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))?);
+        let batches = self
+            .batches
+            .iter()
+            .map(|b| b.project(&indices).map_err(|e| CoreError::Internal(e.to_string())))
+            .collect::<Result<_>>()?;
+        Ok(Self { schema, batches, source: None })
+    }
+
+    /// The rows of all `tables` in order. Fields must be equal; schema metadata is the first's.
+    pub fn concat(tables: &[&Table]) -> Result<Self> {
+        let first = tables.first().ok_or_else(|| CoreError::InvalidArgument("concat needs at least one table".into()))?;
+        let schema = first.schema.clone();
+        let mut batches = Vec::new();
+        for (i, t) in tables.iter().enumerate() {
+            if t.schema.fields() != schema.fields() {
+                return Err(CoreError::SchemaMismatch(describe_difference(&schema, &t.schema, i)));
+            }
+            for b in &t.batches {
+                batches.push(b.clone().with_schema(schema.clone()).map_err(|e| CoreError::Internal(e.to_string()))?);
+            }
+        }
+        Ok(Self { schema, batches, source: None })
+    }
+
+    /// The table as Arrow IPC bytes.
+    pub fn write_ipc(&self, options: &WriteOptions) -> Result<Vec<u8>> {
+        ipc_write::write(&self.schema, &self.batches, options)
+    }
+}
+
+fn describe_difference(a: &SchemaRef, b: &SchemaRef, index: usize) -> String {
+    if a.fields().len() != b.fields().len() {
+        return format!("table {index} has {} columns, the first has {}", b.fields().len(), a.fields().len());
+    }
+    let (fa, fb) = a
+        .fields()
+        .iter()
+        .zip(b.fields().iter())
+        .find(|(x, y)| x != y)
+        .map(|(x, y)| (format!("{x:?}"), format!("{y:?}")))
+        .unwrap_or_default();
+    format!("table {index} differs from the first: {fb} where the first has {fa}")
+}
+
+fn rebatch(batches: Vec<RecordBatch>, size: u32) -> Result<Vec<RecordBatch>> {
+    if size == 0 {
+        return Err(CoreError::InvalidArgument("batch-size must be at least 1".into()));
+    }
+    let size = size as usize;
+    let mut out = Vec::with_capacity(batches.len());
+    for b in batches {
+        if b.num_rows() <= size {
+            out.push(b);
+            continue;
+        }
+        let mut at = 0;
+        while at < b.num_rows() {
+            let n = size.min(b.num_rows() - at);
+            out.push(b.slice(at, n));
+            at += n;
+        }
+    }
+    Ok(out)
+}
