@@ -16,10 +16,11 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::{RecordBatchDecoder, read_dictionary_impl};
 use arrow_ipc::{Message, MessageHeader};
-use arrow_schema::{Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{CoreError, Result};
 use crate::format::ARROW_MAGIC;
+use crate::ipc_layout::{BatchLayout, check_schema};
 use crate::schema::column_index;
 
 /// The default ceiling on decompressed bytes a single read may declare: 1 GiB.
@@ -125,6 +126,7 @@ struct Decoder<'a> {
 
 impl<'a> Decoder<'a> {
     fn new(input: &'a Buffer, schema: Schema, options: &IpcReadOptions) -> Result<Self> {
+        check_schema(&schema)?;
         let projection = match &options.columns {
             Some(names) => Some(names.iter().map(|n| column_index(&schema, n)).collect::<Result<Vec<_>>>()?),
             None => None,
@@ -151,7 +153,13 @@ impl<'a> Decoder<'a> {
                     .header_as_dictionary_batch()
                     .ok_or_else(|| malformed("dictionary message without a header"))?;
                 let data = dict.data().ok_or_else(|| malformed("dictionary batch without data"))?;
-                self.check_declared_sizes(&data, &body)?;
+                let lengths = self.check_declared_sizes(&data, &body)?;
+                #[allow(deprecated)] // arrow-ipc itself still resolves dictionaries by field dict id
+                let value_type = self.schema.fields_with_dict_id(dict.id()).first().map(|f| f.data_type().clone());
+                if let Some(DataType::Dictionary(_, value_type)) = value_type {
+                    let field = Field::new("", *value_type, true);
+                    BatchLayout::new(&data, lengths, version)?.check_fields([&field])?;
+                }
                 read_dictionary_impl(
                     &body,
                     dict,
@@ -167,7 +175,8 @@ impl<'a> Decoder<'a> {
                 let batch = message
                     .header_as_record_batch()
                     .ok_or_else(|| malformed("record batch message without a header"))?;
-                self.check_declared_sizes(&batch, &body)?;
+                let lengths = self.check_declared_sizes(&batch, &body)?;
+                BatchLayout::new(&batch, lengths, version)?.check_fields(self.schema.fields().iter().map(|f| f.as_ref()))?;
                 let decoded = RecordBatchDecoder::try_new(&body, batch, self.schema.clone(), &self.dictionaries, &version)
                     .and_then(|d| d.with_projection(self.projection.as_deref()).with_require_alignment(false).read_record_batch())
                     .map_err(CoreError::from_decode)?;
@@ -180,17 +189,23 @@ impl<'a> Decoder<'a> {
     }
 
     /// Checks every buffer of a batch lies in its body, and adds the sizes its compressed buffers
-    /// declare to the running total, refusing the read once it passes the limit.
-    fn check_declared_sizes(&mut self, batch: &arrow_ipc::RecordBatch<'_>, body: &Buffer) -> Result<()> {
+    /// declare to the running total, refusing the read once it passes the limit. Returns each
+    /// buffer's length once decoded.
+    fn check_declared_sizes(&mut self, batch: &arrow_ipc::RecordBatch<'_>, body: &Buffer) -> Result<Vec<usize>> {
         let buffers = batch.buffers().ok_or_else(|| malformed("record batch without buffers"))?;
         let compressed = batch.compression().is_some();
+        let mut lengths = Vec::with_capacity(buffers.len());
         for b in buffers.iter() {
             let start = to_usize(b.offset(), "buffer offset")?;
             let len = to_usize(b.length(), "buffer length")?;
             let range = start..start.checked_add(len).ok_or_else(|| malformed("buffer range overflows"))?;
             let bytes = slice(body.as_slice(), range)?;
-            if !compressed || bytes.len() < 8 {
+            if !compressed || bytes.is_empty() {
+                lengths.push(bytes.len());
                 continue;
+            }
+            if bytes.len() < 8 {
+                return Err(malformed(format!("a compressed buffer of {} bytes has no length prefix", bytes.len())));
             }
             let mut prefix = [0u8; 8];
             prefix.copy_from_slice(&bytes[..8]);
@@ -198,6 +213,7 @@ impl<'a> Decoder<'a> {
             if declared < -1 {
                 return Err(malformed(format!("compressed buffer declares a negative length {declared}")));
             }
+            lengths.push(if declared == -1 { bytes.len() - 8 } else { usize::try_from(declared).unwrap_or(usize::MAX) });
             self.declared = self.declared.saturating_add(declared.max(0) as u64);
             if self.declared > self.limit {
                 return Err(CoreError::LimitExceeded(format!(
@@ -207,7 +223,7 @@ impl<'a> Decoder<'a> {
                 )));
             }
         }
-        Ok(())
+        Ok(lengths)
     }
 
     fn finish(self) -> Result<Decoded> {

@@ -1,9 +1,10 @@
 //! Writing tables as Arrow IPC files and streams with `IpcWriteOptions`.
 
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
 use arrow_ipc::writer::{DictionaryHandling, FileWriter, IpcWriteOptions, StreamWriter};
 use arrow_ipc::{CompressionType, MetadataVersion};
-use arrow_schema::Schema;
+use arrow_schema::{DataType, Schema};
 
 use crate::error::{CoreError, Result};
 
@@ -93,8 +94,9 @@ pub fn write(schema: &Schema, batches: &[RecordBatch], options: &WriteOptions) -
     let mut out = Vec::new();
     match options.framing {
         Framing::File => {
+            let batches = unify_dictionaries(schema, batches)?;
             let mut w = FileWriter::try_new_with_options(&mut out, schema, arrow_options).map_err(CoreError::from_encode)?;
-            for b in batches {
+            for b in &batches {
                 w.write(b).map_err(CoreError::from_encode)?;
             }
             w.finish().map_err(CoreError::from_encode)?;
@@ -109,4 +111,55 @@ pub fn write(schema: &Schema, batches: &[RecordBatch], options: &WriteOptions) -
         }
     }
     Ok(out)
+}
+
+/// The IPC file format allows one dictionary per field for the whole file, but a table read from
+/// a stream with replacement or delta dictionaries has a different one per batch. Like pyarrow's
+/// `unify_dictionaries`, such columns are concatenated (which merges their dictionaries) and cut
+/// back into the original batches, so every batch shares one dictionary. Columns whose batches
+/// already share theirs are left untouched.
+fn unify_dictionaries(schema: &Schema, batches: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+    let mut out = batches.to_vec();
+    if batches.len() < 2 {
+        return Ok(out);
+    }
+    for (i, field) in schema.fields().iter().enumerate() {
+        if !contains_dictionary(field.data_type()) || shares_dictionary(batches, i) {
+            continue;
+        }
+        let columns: Vec<&dyn Array> = batches.iter().map(|b| b.column(i).as_ref()).collect();
+        let merged = arrow_select::concat::concat(&columns).map_err(CoreError::from_encode)?;
+        let mut at = 0;
+        for b in out.iter_mut() {
+            let n = b.num_rows();
+            let mut cols = b.columns().to_vec();
+            cols[i] = merged.slice(at, n);
+            at += n;
+            *b = RecordBatch::try_new(b.schema(), cols).map_err(CoreError::from_encode)?;
+        }
+    }
+    Ok(out)
+}
+
+fn contains_dictionary(dt: &DataType) -> bool {
+    match dt {
+        DataType::Dictionary(_, _) => true,
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) | DataType::Map(f, _) => {
+            contains_dictionary(f.data_type())
+        }
+        DataType::ListView(f) | DataType::LargeListView(f) => contains_dictionary(f.data_type()),
+        DataType::Struct(fs) => fs.iter().any(|f| contains_dictionary(f.data_type())),
+        DataType::Union(fs, _) => fs.iter().any(|(_, f)| contains_dictionary(f.data_type())),
+        DataType::RunEndEncoded(_, v) => contains_dictionary(v.data_type()),
+        _ => false,
+    }
+}
+
+/// Whether every batch's column `i` is a top-level dictionary over the very same values.
+fn shares_dictionary(batches: &[RecordBatch], i: usize) -> bool {
+    let values = |b: &RecordBatch| b.column(i).as_any_dictionary_opt().map(|d| d.values().to_data());
+    match batches.first().and_then(values) {
+        Some(first) => batches.iter().all(|b| values(b).is_some_and(|v| v.ptr_eq(&first))),
+        None => false,
+    }
 }

@@ -7,6 +7,8 @@
 //! - [`format`] identifies a format from magic bytes;
 //! - [`ipc_read`] walks IPC framing itself, with every offset and declared size checked, and
 //!   hands zero-copy slices of the input to arrow-ipc's decoder;
+//! - [`ipc_layout`] checks each batch's buffers against its schema before arrow-ipc sees them,
+//!   turning inputs that would panic inside arrow into errors;
 //! - [`ipc_write`] maps the WIT write options onto `arrow_ipc::writer::IpcWriteOptions`;
 //! - [`table`] is what a handle holds: a schema and batches, with slice/select/concat;
 //! - [`schema`] builds schema summaries;
@@ -14,6 +16,7 @@
 
 pub mod error;
 pub mod format;
+pub mod ipc_layout;
 pub mod ipc_read;
 pub mod ipc_write;
 pub mod schema;
