@@ -11,9 +11,11 @@ usage errors; per-file read errors and mismatches are reported as data):
 
   oracle.py compare MANIFEST_JSON
       MANIFEST_JSON holds [{"expected": path, "actual": path}, ...]
-      -> [{"expected", "actual", "equal": bool, "detail": str}]
+      -> [{"expected", "actual", "equal": bool, "logically_equal": bool,
+           "detail": str}]
       equal == schemas equal including metadata AND Table.equals (chunk
-      layout is ignored).
+      layout is ignored). logically_equal also holds when only the
+      dictionary encoding differs (values equal once dictionaries are decoded).
 """
 
 import json
@@ -128,8 +130,23 @@ def table_diff(ta, tb):
     return "tables differ"
 
 
+def decode_dictionaries(t):
+    """The table with top-level dictionary columns cast to their value type: equal values no
+    matter how they are dictionary-encoded (the IPC file format forces one dictionary per
+    column, so a writer may have to unify per-batch dictionaries)."""
+    fields, cols = [], []
+    for f, c in zip(t.schema, t.columns):
+        if pa.types.is_dictionary(f.type):
+            c = c.cast(f.type.value_type)
+            f = f.with_type(f.type.value_type)
+        fields.append(f)
+        cols.append(c)
+    return pa.Table.from_arrays(cols, schema=pa.schema(fields, metadata=t.schema.metadata))
+
+
 def compare_one(exp_path, act_path):
-    out = {"expected": exp_path, "actual": act_path, "equal": False, "detail": ""}
+    out = {"expected": exp_path, "actual": act_path, "equal": False,
+           "logically_equal": False, "detail": ""}
     tables = []
     for label, path in (("expected", exp_path), ("actual", act_path)):
         try:
@@ -144,8 +161,10 @@ def compare_one(exp_path, act_path):
             out["detail"] = clip(schema_diff(ta.schema, tb.schema))
         elif not ta.equals(tb):
             out["detail"] = clip(table_diff(ta, tb))
+            out["logically_equal"] = decode_dictionaries(ta).equals(decode_dictionaries(tb))
         else:
             out["equal"] = True
+            out["logically_equal"] = True
     except Exception as e:  # noqa: BLE001
         out["detail"] = clip(f"comparison failed: {type(e).__name__}: {e}")
     return out

@@ -1,0 +1,93 @@
+# arrow-rs-wasm: every target installs what it uses, so a fresh clone needs only `make demo` or
+# `make test`. Caches live outside the clone (cargo target dir); they rebuild when absent.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+ROOT := $(abspath .)
+
+TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+CACHE ?= $(HOME)/.cache/arrow-rs-wasm
+export CARGO_TARGET_DIR ?= $(CACHE)/target
+# zstd's C code needs a clang that targets wasm32.
+export CC_wasm32_unknown_unknown := clang-19
+
+BUILD := $(ROOT)/build
+CORE_MODULE := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/release/arrow_core.wasm
+CORE := $(BUILD)/arrow_core.wasm
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+JCO := $(ROOT)/js-bindings/node_modules/.bin/jco
+STAMPS := $(BUILD)/.stamps
+
+# Paths the Rust and Node tests read.
+export ARROW_CORE_COMPONENT := $(CORE)
+export ARROW_PYTHON := $(PY)
+export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
+
+.PHONY: build demo test test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
+
+## Set-up: each step is skipped when already done.
+
+toolchain:
+	@rustup toolchain list | grep -q "^$(TOOLCHAIN)" && rustup target list --installed --toolchain $(TOOLCHAIN) | grep -q wasm32-unknown-unknown \
+	  || rustup toolchain install $(TOOLCHAIN) --profile minimal -c clippy,rustfmt -t wasm32-unknown-unknown
+
+apt:
+	@command -v clang-19 >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-19 >/dev/null; }
+
+npm: js-bindings/node_modules/.package-lock.json
+js-bindings/node_modules/.package-lock.json: js-bindings/package-lock.json
+	cd js-bindings && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: testdata/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r testdata/requirements.txt
+	@touch $@
+
+setup: toolchain apt npm venv
+
+## Build: the core as a component with no imports (wasm32-unknown-unknown, wrapped by jco new).
+
+build: toolchain apt npm
+	cargo build --release --locked -p arrow-core --target wasm32-unknown-unknown
+	@mkdir -p $(BUILD)
+	$(JCO) new $(CORE_MODULE) -o $(CORE)
+	@node js-bindings/scripts/sizes.mjs $(CORE)
+
+transpile: build
+	$(JCO) transpile $(CORE) -o js-bindings/gen/core --name arrow-core --quiet
+
+sizes:
+	@node js-bindings/scripts/sizes.mjs $(CORE)
+
+## The two commands of the README.
+
+demo: transpile
+	node js-bindings/examples/demo.mjs testdata/ipc
+
+test: setup transpile test-rust test-host test-js
+	@echo "make test: all suites passed"
+
+test-rust: toolchain
+	cargo test --locked -p arrow-core
+
+test-host: build venv
+	cargo test --locked -p host-tests
+
+test-js: transpile venv
+	cd js-bindings && node --test test/
+
+## Benchmarks: numbers printed side by side, never asserted.
+
+BENCH_DATA := $(CACHE)/bench-data
+bench: transpile venv
+	$(PY) testdata/make_bench_data.py $(BENCH_DATA)
+	ARROW_BENCH_DATA=$(BENCH_DATA) cargo bench --locked -p bench
+	node js-bindings/bench/read.mjs $(BENCH_DATA)
+
+clean:
+	rm -rf $(BUILD) js-bindings/gen
