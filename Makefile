@@ -79,7 +79,7 @@ test-host: build venv
 	cargo test --locked -p host-tests
 
 test-js: transpile venv
-	cd js-bindings && node --test test/
+	cd js-bindings && node --test test/*.test.mjs
 
 ## Benchmarks: numbers printed side by side, never asserted.
 
