@@ -1,1 +1,45 @@
-fn main(){}
+//! Reading one large IPC file (1M rows: int64, float64, utf8, timestamp), LZ4 and uncompressed:
+//! native arrow-rs's FileReader, the core's reader compiled natively, and the core component under
+//! wasmtime (the copy of the bytes into guest memory included). Numbers, not assertions.
+
+use std::io::Cursor;
+
+use arrow_buffer::Buffer;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use host_tests::{Host, ReadOptions};
+
+fn read(c: &mut Criterion) {
+    for name in ["bench_lz4.arrow", "bench_plain.arrow"] {
+        let path = bench::data_dir().join(name);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make bench`)", path.display()));
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.sample_size(10);
+        group.bench_function("native arrow-rs FileReader", |b| {
+            b.iter(|| {
+                let reader = arrow_ipc::reader::FileReader::try_new(Cursor::new(&bytes), None).expect("reader");
+                reader.map(|batch| batch.expect("batch").num_rows()).sum::<usize>()
+            })
+        });
+        group.bench_function("arrow-core natively", |b| {
+            b.iter(|| {
+                let t = arrow_core::Table::read(Buffer::from(bytes.as_slice()), &arrow_core::ReadOptions::default())
+                    .expect("read");
+                t.num_rows()
+            })
+        });
+        let mut host = Host::new().expect("host");
+        group.bench_function("component under wasmtime", |b| {
+            b.iter(|| {
+                let t = host.read(&bytes, &ReadOptions::default()).expect("no trap").expect("read");
+                let rows = host.num_rows(t).expect("rows");
+                host.free(t).expect("free");
+                rows
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, read);
+criterion_main!(benches);

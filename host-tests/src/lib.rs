@@ -7,14 +7,18 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker, ResourceAny};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Result, Store};
 
-wasmtime::component::bindgen!({
-    path: "../wit",
-    world: "core",
-});
+// Generated code carries no docs of its own; the WIT is where they live.
+#[allow(missing_docs)]
+mod generated {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "core",
+    });
+}
+pub use generated::*;
 
 pub use exports::arrow::core::types::{
     ArrowError, DataFormat, DictionaryHandling, ErrorCode, IpcCompression, IpcFraming, IpcWriteOptions,
@@ -43,8 +47,7 @@ fn compiled() -> &'static Compiled {
         let path = component_path();
         let engine = Engine::new(&Config::new()).expect("wasmtime engine");
         let component = Component::from_file(&engine, &path)
-            .with_context(|| format!("loading {} (run `make build` first)", path.display()))
-            .expect("the core component");
+            .unwrap_or_else(|e| panic!("loading {} (run `make build` first): {e:?}", path.display()));
         Compiled { engine, component }
     })
 }
@@ -96,10 +99,6 @@ impl Host {
         self.store.data().peak
     }
 
-    fn tables(&self) -> exports::arrow::core::table::GuestTable<'_> {
-        self.core.arrow_core_table().table()
-    }
-
     /// `detect-format`.
     pub fn detect(&mut self, head: &[u8]) -> Result<Result<DataFormat, ArrowError>> {
         self.core.arrow_core_table().call_detect_format(&mut self.store, head)
@@ -107,7 +106,7 @@ impl Host {
 
     /// `table.read`.
     pub fn read(&mut self, bytes: &[u8], options: &ReadOptions) -> Result<Result<Table, ArrowError>> {
-        self.tables().call_read(&mut self.store, bytes, options)
+        self.core.arrow_core_table().table().call_read(&mut self.store, bytes, options)
     }
 
     /// `table.read` with default options, which must succeed.
@@ -121,47 +120,47 @@ impl Host {
 
     /// `table.concat`.
     pub fn concat(&mut self, tables: &[Table]) -> Result<Result<Table, ArrowError>> {
-        self.tables().call_concat(&mut self.store, tables)
+        self.core.arrow_core_table().table().call_concat(&mut self.store, tables)
     }
 
     /// `table.source-format`.
     pub fn source_format(&mut self, t: Table) -> Result<Option<DataFormat>> {
-        self.tables().call_source_format(&mut self.store, t)
+        self.core.arrow_core_table().table().call_source_format(&mut self.store, t)
     }
 
     /// `table.num-rows`.
     pub fn num_rows(&mut self, t: Table) -> Result<u64> {
-        self.tables().call_num_rows(&mut self.store, t)
+        self.core.arrow_core_table().table().call_num_rows(&mut self.store, t)
     }
 
     /// `table.num-columns`.
     pub fn num_columns(&mut self, t: Table) -> Result<u32> {
-        self.tables().call_num_columns(&mut self.store, t)
+        self.core.arrow_core_table().table().call_num_columns(&mut self.store, t)
     }
 
     /// `table.num-batches`.
     pub fn num_batches(&mut self, t: Table) -> Result<u32> {
-        self.tables().call_num_batches(&mut self.store, t)
+        self.core.arrow_core_table().table().call_num_batches(&mut self.store, t)
     }
 
     /// `table.schema`.
     pub fn schema(&mut self, t: Table) -> Result<SchemaSummary> {
-        self.tables().call_schema(&mut self.store, t)
+        self.core.arrow_core_table().table().call_schema(&mut self.store, t)
     }
 
     /// `table.slice`.
     pub fn slice(&mut self, t: Table, offset: u64, length: u64) -> Result<Result<Table, ArrowError>> {
-        self.tables().call_slice(&mut self.store, t, offset, length)
+        self.core.arrow_core_table().table().call_slice(&mut self.store, t, offset, length)
     }
 
     /// `table.select`.
     pub fn select(&mut self, t: Table, columns: &[String]) -> Result<Result<Table, ArrowError>> {
-        self.tables().call_select(&mut self.store, t, columns)
+        self.core.arrow_core_table().table().call_select(&mut self.store, t, columns)
     }
 
     /// `table.write-ipc`.
     pub fn write_ipc(&mut self, t: Table, options: &IpcWriteOptions) -> Result<Result<Vec<u8>, ArrowError>> {
-        self.tables().call_write_ipc(&mut self.store, t, options)
+        self.core.arrow_core_table().table().call_write_ipc(&mut self.store, t, options.clone())
     }
 
     /// Drops the handle, freeing the table inside the component.
