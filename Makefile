@@ -17,7 +17,7 @@ CORE_MODULE := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/release/arrow_core.was
 CORE := $(BUILD)/arrow_core.wasm
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
-JCO := $(ROOT)/js-bindings/node_modules/.bin/jco
+COMPONENT_TOOL := node $(ROOT)/js-bindings/scripts/component.mjs
 STAMPS := $(BUILD)/.stamps
 
 # Paths the Rust and Node tests read.
@@ -50,16 +50,17 @@ $(VENV)/.installed: testdata/requirements.txt
 
 setup: toolchain apt npm venv
 
-## Build: the core as a component with no imports (wasm32-unknown-unknown, wrapped by jco new).
+## Build: the core as a component with no imports (wasm32-unknown-unknown, wrapped by jco's
+## componentNew, as `wasm-tools component new` would).
 
 build: toolchain apt npm
 	cargo build --release --locked -p arrow-core --target wasm32-unknown-unknown
 	@mkdir -p $(BUILD)
-	$(JCO) new $(CORE_MODULE) -o $(CORE)
+	$(COMPONENT_TOOL) new $(CORE_MODULE) $(CORE)
 	@node js-bindings/scripts/sizes.mjs $(CORE)
 
 transpile: build
-	$(JCO) transpile $(CORE) -o js-bindings/gen/core --name arrow-core --quiet
+	$(COMPONENT_TOOL) transpile $(CORE) js-bindings/gen/core
 
 sizes:
 	@node js-bindings/scripts/sizes.mjs $(CORE)

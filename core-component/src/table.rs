@@ -35,18 +35,6 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table of `batches`, which must all have `schema`'s fields.
-    pub fn try_new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<Self> {
-        if let Some(b) = batches.iter().find(|b| b.schema().fields() != schema.fields()) {
-            return Err(CoreError::SchemaMismatch(format!(
-                "a batch's schema {:?} differs from the table's {:?}",
-                b.schema().fields(),
-                schema.fields()
-            )));
-        }
-        Ok(Self { schema, batches, source: None })
-    }
-
     /// Reads a whole file or stream. The batches of an uncompressed input are slices of `input`:
     /// no copy is made.
     pub fn read(input: Buffer, options: &ReadOptions) -> Result<Self> {
