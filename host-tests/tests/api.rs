@@ -127,3 +127,37 @@ fn creating_and_freeing_tables_in_a_loop_leaks_nothing() {
     }
     assert_eq!(h.peak_memory(), warmed, "linear memory grew from {warmed} over 1000 create/free cycles");
 }
+
+#[test]
+fn an_uncompressed_read_costs_one_copy_of_the_input_in_guest_memory() {
+    use std::sync::Arc;
+    // 16 MiB of int64 and float64: big enough to dwarf the allocator's slack.
+    let n = 1 << 20;
+    let schema = Arc::new(arrow_schema::Schema::new(vec![
+        arrow_schema::Field::new("i", arrow_schema::DataType::Int64, false),
+        arrow_schema::Field::new("f", arrow_schema::DataType::Float64, false),
+    ]));
+    let columns: Vec<arrow_array::ArrayRef> = vec![
+        Arc::new(arrow_array::Int64Array::from_iter_values(0..n as i64)),
+        Arc::new(arrow_array::Float64Array::from_iter_values((0..n).map(|i| i as f64 * 0.5))),
+    ];
+    let batch = arrow_array::RecordBatch::try_new(schema.clone(), columns).expect("batch");
+    let mut bytes = Vec::new();
+    {
+        let mut w = arrow_ipc::writer::FileWriter::try_new(&mut bytes, &schema).expect("writer");
+        w.write(&batch).expect("write");
+        w.finish().expect("finish");
+    }
+    let mut h = Host::new().expect("host");
+    let before = h.peak_memory();
+    let t = h.read_ok(&bytes);
+    assert_eq!(h.num_rows(t).expect("call"), n as u64);
+    let grown = h.peak_memory() - before;
+    // The canonical ABI copies the bytes in once; a reader that copied the buffers again would
+    // need twice that.
+    assert!(
+        grown < bytes.len() + bytes.len() / 4,
+        "reading {} bytes grew guest memory by {grown} bytes",
+        bytes.len()
+    );
+}
