@@ -25,13 +25,15 @@ export ARROW_CORE_COMPONENT := $(CORE)
 export ARROW_PYTHON := $(PY)
 export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
 
-.PHONY: build demo test test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
+.PHONY: build demo test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
 
 ## Set-up: each step is skipped when already done.
 
 toolchain:
 	@rustup toolchain list | grep -q "^$(TOOLCHAIN)" && rustup target list --installed --toolchain $(TOOLCHAIN) | grep -q wasm32-unknown-unknown \
 	  || rustup toolchain install $(TOOLCHAIN) --profile minimal -c clippy,rustfmt -t wasm32-unknown-unknown
+	@rustup component list --installed --toolchain $(TOOLCHAIN) | grep -q clippy && rustup component list --installed --toolchain $(TOOLCHAIN) | grep -q rustfmt \
+	  || rustup component add --toolchain $(TOOLCHAIN) clippy rustfmt
 
 apt:
 	@command -v clang-19 >/dev/null \
@@ -70,8 +72,12 @@ sizes:
 demo: transpile
 	node js-bindings/examples/demo.mjs testdata/ipc
 
-test: setup transpile test-rust test-host test-js
+test: setup transpile lint test-rust test-host test-js
 	@echo "make test: all suites passed"
+
+lint: toolchain
+	cargo fmt --all --check
+	cargo clippy --locked --workspace --all-targets -- -D warnings
 
 test-rust: toolchain
 	cargo test --locked -p arrow-core

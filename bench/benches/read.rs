@@ -2,6 +2,9 @@
 //! native arrow-rs's FileReader, the core's reader compiled natively, and the core component under
 //! wasmtime (the copy of the bytes into guest memory included). Numbers, not assertions.
 
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::io::Cursor;
 
 use arrow_buffer::Buffer;

@@ -81,10 +81,7 @@ fn describe_head(head: &[u8]) -> String {
     }
     let shown = head.get(..16).unwrap_or(head);
     let hex: Vec<String> = shown.iter().map(|b| format!("{b:02x}")).collect();
-    let text: String = shown
-        .iter()
-        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
-        .collect();
+    let text: String = shown.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
     let hint = match head {
         [0x1f, 0x8b, ..] => " (gzip data: decompress it first)",
         [b'P', b'K', 3, 4, ..] => " (a zip archive)",
@@ -92,14 +89,11 @@ fn describe_head(head: &[u8]) -> String {
         [b'{', ..] | [b'[', ..] => " (looks like JSON: pass format ndjson)",
         _ => "",
     };
-    format!(
-        "no Arrow IPC, Feather or Parquet magic in the first bytes: {} \"{}\"{hint}",
-        hex.join(" "),
-        text
-    )
+    format!("no Arrow IPC, Feather or Parquet magic in the first bytes: {} \"{}\"{hint}", hex.join(" "), text)
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -51,7 +51,11 @@ pub struct BatchLayout {
 
 impl BatchLayout {
     /// `buffer_lengths` are the *decoded* lengths (after decompression) of the batch's buffers.
-    pub fn new(batch: &arrow_ipc::RecordBatch<'_>, buffer_lengths: Vec<usize>, version: MetadataVersion) -> Result<Self> {
+    pub fn new(
+        batch: &arrow_ipc::RecordBatch<'_>,
+        buffer_lengths: Vec<usize>,
+        version: MetadataVersion,
+    ) -> Result<Self> {
         let nodes = batch.nodes().ok_or_else(|| malformed("record batch without field nodes"))?;
         let nodes: Vec<(i64, i64)> = nodes.iter().map(|n| (n.length(), n.null_count())).collect();
         let variadic: Vec<i64> = batch.variadicBufferCounts().map(|v| v.iter().collect()).unwrap_or_default();
@@ -105,7 +109,9 @@ impl BatchLayout {
         let dt = field.data_type();
         let done = match dt {
             DataType::Null => Some(()),
-            DataType::Utf8 | DataType::Binary => self.buffer().and(self.typed(field, "offsets", 4)?).and(self.buffer()).map(drop),
+            DataType::Utf8 | DataType::Binary => {
+                self.buffer().and(self.typed(field, "offsets", 4)?).and(self.buffer()).map(drop)
+            }
             DataType::LargeUtf8 | DataType::LargeBinary => {
                 self.buffer().and(self.typed(field, "offsets", 8)?).and(self.buffer()).map(drop)
             }
@@ -118,9 +124,7 @@ impl BatchLayout {
                 }
                 ok.map(drop)
             }
-            DataType::List(child) | DataType::Map(child, _) => {
-                self.nested_offsets(field, 4, 1, child)?
-            }
+            DataType::List(child) | DataType::Map(child, _) => self.nested_offsets(field, 4, 1, child)?,
             DataType::LargeList(child) => self.nested_offsets(field, 8, 1, child)?,
             DataType::ListView(child) => self.nested_offsets(field, 4, 2, child)?,
             DataType::LargeListView(child) => self.nested_offsets(field, 8, 2, child)?,
@@ -150,7 +154,11 @@ impl BatchLayout {
                 if *mode == UnionMode::Dense {
                     let Some(offsets) = self.typed(field, "union offsets", 4)? else { return Ok(None) };
                     if offsets / 4 < len {
-                        return Err(malformed(format!("union {:?} has {} offsets for {len} rows", field.name(), offsets / 4)));
+                        return Err(malformed(format!(
+                            "union {:?} has {} offsets for {len} rows",
+                            field.name(),
+                            offsets / 4
+                        )));
                     }
                 }
                 for (_, c) in children.iter() {

@@ -66,8 +66,8 @@ fn slice(buf: &[u8], r: Range<usize>) -> Result<&[u8]> {
 }
 
 fn read_u32(buf: &[u8], at: usize) -> Result<u32> {
-    let b = slice(buf, at..at.saturating_add(4))?;
-    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    let b: [u8; 4] = slice(buf, at..at.saturating_add(4))?.try_into().map_err(|_| malformed("short length"))?;
+    Ok(u32::from_le_bytes(b))
 }
 
 fn to_usize(v: i64, what: &str) -> Result<usize> {
@@ -176,10 +176,16 @@ impl<'a> Decoder<'a> {
                     .header_as_record_batch()
                     .ok_or_else(|| malformed("record batch message without a header"))?;
                 let lengths = self.check_declared_sizes(&batch, &body)?;
-                BatchLayout::new(&batch, lengths, version)?.check_fields(self.schema.fields().iter().map(|f| f.as_ref()))?;
-                let decoded = RecordBatchDecoder::try_new(&body, batch, self.schema.clone(), &self.dictionaries, &version)
-                    .and_then(|d| d.with_projection(self.projection.as_deref()).with_require_alignment(false).read_record_batch())
-                    .map_err(CoreError::from_decode)?;
+                BatchLayout::new(&batch, lengths, version)?
+                    .check_fields(self.schema.fields().iter().map(|f| f.as_ref()))?;
+                let decoded =
+                    RecordBatchDecoder::try_new(&body, batch, self.schema.clone(), &self.dictionaries, &version)
+                        .and_then(|d| {
+                            d.with_projection(self.projection.as_deref())
+                                .with_require_alignment(false)
+                                .read_record_batch()
+                        })
+                        .map_err(CoreError::from_decode)?;
                 self.batches.push(decoded);
                 Ok(())
             }
@@ -207,13 +213,17 @@ impl<'a> Decoder<'a> {
             if bytes.len() < 8 {
                 return Err(malformed(format!("a compressed buffer of {} bytes has no length prefix", bytes.len())));
             }
-            let mut prefix = [0u8; 8];
-            prefix.copy_from_slice(&bytes[..8]);
+            let prefix: [u8; 8] =
+                bytes.get(..8).and_then(|p| p.try_into().ok()).ok_or_else(|| malformed("short prefix"))?;
             let declared = i64::from_le_bytes(prefix);
             if declared < -1 {
                 return Err(malformed(format!("compressed buffer declares a negative length {declared}")));
             }
-            lengths.push(if declared == -1 { bytes.len() - 8 } else { usize::try_from(declared).unwrap_or(usize::MAX) });
+            lengths.push(if declared == -1 {
+                bytes.len() - 8
+            } else {
+                usize::try_from(declared).unwrap_or(usize::MAX)
+            });
             self.declared = self.declared.saturating_add(declared.max(0) as u64);
             if self.declared > self.limit {
                 return Err(CoreError::LimitExceeded(format!(

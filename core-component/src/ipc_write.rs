@@ -95,7 +95,8 @@ pub fn write(schema: &Schema, batches: &[RecordBatch], options: &WriteOptions) -
     match options.framing {
         Framing::File => {
             let batches = unify_dictionaries(schema, batches)?;
-            let mut w = FileWriter::try_new_with_options(&mut out, schema, arrow_options).map_err(CoreError::from_encode)?;
+            let mut w =
+                FileWriter::try_new_with_options(&mut out, schema, arrow_options).map_err(CoreError::from_encode)?;
             for b in &batches {
                 w.write(b).map_err(CoreError::from_encode)?;
             }
@@ -133,7 +134,9 @@ fn unify_dictionaries(schema: &Schema, batches: &[RecordBatch]) -> Result<Vec<Re
         for b in out.iter_mut() {
             let n = b.num_rows();
             let mut cols = b.columns().to_vec();
-            cols[i] = merged.slice(at, n);
+            if let Some(c) = cols.get_mut(i) {
+                *c = merged.slice(at, n);
+            }
             at += n;
             *b = RecordBatch::try_new(b.schema(), cols).map_err(CoreError::from_encode)?;
         }

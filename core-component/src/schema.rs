@@ -60,7 +60,9 @@ pub fn column_index(schema: &Schema, name: &str) -> Result<usize> {
     let mut hits = schema.fields().iter().enumerate().filter(|(_, f)| f.name() == name).map(|(i, _)| i);
     match (hits.next(), hits.next()) {
         (Some(i), None) => Ok(i),
-        (Some(_), Some(_)) => Err(CoreError::ColumnNotFound(format!("column name {name:?} is ambiguous: several columns have it"))),
+        (Some(_), Some(_)) => {
+            Err(CoreError::ColumnNotFound(format!("column name {name:?} is ambiguous: several columns have it")))
+        }
         (None, _) => {
             let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
             Err(CoreError::ColumnNotFound(format!("no column {name:?}; the columns are {names:?}")))

@@ -133,7 +133,8 @@ impl Table {
 
     /// The rows of all `tables` in order. Fields must be equal; schema metadata is the first's.
     pub fn concat(tables: &[&Table]) -> Result<Self> {
-        let first = tables.first().ok_or_else(|| CoreError::InvalidArgument("concat needs at least one table".into()))?;
+        let first =
+            tables.first().ok_or_else(|| CoreError::InvalidArgument("concat needs at least one table".into()))?;
         let schema = first.schema.clone();
         let mut batches = Vec::new();
         for (i, t) in tables.iter().enumerate() {

@@ -2,6 +2,9 @@
 //! checked against arrow-ipc's own readers, plus the robustness sweep: no truncated or
 //! bit-flipped copy of any fixture may make the reader panic (in WASM a panic is a trap).
 
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::fs;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -138,7 +141,9 @@ fn buffer_ranges(data: &arrow_data::ArrayData, out: &mut Vec<(usize, usize, arro
 #[test]
 fn uncompressed_reads_point_into_the_input_without_copying() {
     // A delta dictionary is the concatenation of its parts, so it is necessarily a new buffer.
-    for f in fixtures().into_iter().filter(|f| f.compression == "none" && f.rows > 0 && f.name != "dictionary_delta.arrows") {
+    for f in
+        fixtures().into_iter().filter(|f| f.compression == "none" && f.rows > 0 && f.name != "dictionary_delta.arrows")
+    {
         let input = Buffer::from(f.bytes.clone());
         let (lo, hi) = (input.as_ptr() as usize, input.as_ptr() as usize + input.len());
         let t = Table::read(input.clone(), &ReadOptions::default()).expect("read");
@@ -171,9 +176,12 @@ fn a_declared_decompressed_size_beyond_the_limit_is_refused_before_allocating() 
 fn every_option_set() -> Vec<WriteOptions> {
     let mut out = Vec::new();
     for framing in [Framing::File, Framing::Stream] {
-        for (compression, zstd_level) in
-            [(Compression::None, None), (Compression::Lz4Frame, None), (Compression::Zstd, None), (Compression::Zstd, Some(9))]
-        {
+        for (compression, zstd_level) in [
+            (Compression::None, None),
+            (Compression::Lz4Frame, None),
+            (Compression::Zstd, None),
+            (Compression::Zstd, Some(9)),
+        ] {
             for alignment in [8, 64] {
                 out.push(WriteOptions { framing, compression, zstd_level, alignment, ..Default::default() });
             }
@@ -195,7 +203,14 @@ fn every_fixture_written_with_every_option_set_reads_back_equal() {
             assert_eq!(back.schema(), t.schema(), "{} {o:?}", f.name);
             assert_eq!(back.batches(), t.batches(), "{} {o:?}", f.name);
             let format = if o.framing == Framing::File { DataFormat::ArrowFile } else { DataFormat::ArrowStream };
-            let reference = reference(&Fixture { bytes, format, name: String::new(), rows: 0, batches: 0, compression: String::new() });
+            let reference = reference(&Fixture {
+                bytes,
+                format,
+                name: String::new(),
+                rows: 0,
+                batches: 0,
+                compression: String::new(),
+            });
             assert_eq!(reference.as_slice(), t.batches(), "{} {o:?}: arrow-ipc disagrees", f.name);
         }
     }

@@ -4,6 +4,8 @@
 //! instance, so a test that poisons its instance (a trap) cannot disturb another. The bindings
 //! come from `bindgen!` over the same `wit/` the component was built from.
 
+// A test-support crate: a broken fixture or oracle should fail the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -33,7 +35,9 @@ pub fn workspace() -> PathBuf {
 /// The component under test: `$ARROW_CORE_COMPONENT`, or `build/arrow_core.wasm` as `make build`
 /// leaves it.
 pub fn component_path() -> PathBuf {
-    std::env::var_os("ARROW_CORE_COMPONENT").map(PathBuf::from).unwrap_or_else(|| workspace().join("build/arrow_core.wasm"))
+    std::env::var_os("ARROW_CORE_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("build/arrow_core.wasm"))
 }
 
 struct Compiled {
@@ -160,7 +164,7 @@ impl Host {
 
     /// `table.write-ipc`.
     pub fn write_ipc(&mut self, t: Table, options: &IpcWriteOptions) -> Result<Result<Vec<u8>, ArrowError>> {
-        self.core.arrow_core_table().table().call_write_ipc(&mut self.store, t, options.clone())
+        self.core.arrow_core_table().table().call_write_ipc(&mut self.store, t, *options)
     }
 
     /// Drops the handle, freeing the table inside the component.
@@ -172,6 +176,8 @@ impl Host {
 /// A table handle owned by the host.
 pub type Table = ResourceAny;
 
+// A generated type, so `#[derive(Default)]` is not available.
+#[allow(clippy::derivable_impls)]
 impl Default for ReadOptions {
     fn default() -> Self {
         Self { format: None, columns: None, batch_size: None, max_decompressed_bytes: None }
@@ -265,8 +271,7 @@ pub mod oracle {
 
     /// Compares each `(expected, actual)` pair with pyarrow, in one process.
     pub fn compare(pairs: &[(PathBuf, PathBuf)], scratch: &Path) -> Result<Vec<Comparison>> {
-        let manifest: Vec<_> =
-            pairs.iter().map(|(e, a)| serde_json::json!({"expected": e, "actual": a})).collect();
+        let manifest: Vec<_> = pairs.iter().map(|(e, a)| serde_json::json!({"expected": e, "actual": a})).collect();
         let path = scratch.join("compare.json");
         std::fs::write(&path, serde_json::to_vec(&manifest)?)?;
         Ok(serde_json::from_value(run(&["compare".as_ref(), path.as_os_str()])?)?)

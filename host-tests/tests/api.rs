@@ -1,6 +1,9 @@
 //! The table API through the component: format detection, options, derived tables, typed errors
 //! that leave handles usable, and freeing without leaks.
 
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use host_tests::{
     DataFormat, ErrorCode, Host, IpcCompression, IpcFraming, IpcWriteOptions, MetadataVersion, ReadOptions, fixtures,
     write_options,
@@ -75,7 +78,10 @@ fn errors_are_typed_and_the_handle_stays_valid_after_each() {
     let bad = [
         IpcWriteOptions { alignment: 3, ..write_options(IpcFraming::File, IpcCompression::None) },
         IpcWriteOptions { zstd_level: Some(5), ..write_options(IpcFraming::File, IpcCompression::Lz4Frame) },
-        IpcWriteOptions { metadata_version: MetadataVersion::V4, ..write_options(IpcFraming::File, IpcCompression::Zstd) },
+        IpcWriteOptions {
+            metadata_version: MetadataVersion::V4,
+            ..write_options(IpcFraming::File, IpcCompression::Zstd)
+        },
         IpcWriteOptions { legacy_format: true, ..write_options(IpcFraming::Stream, IpcCompression::None) },
     ];
     for o in bad {
@@ -113,7 +119,8 @@ fn creating_and_freeing_tables_in_a_loop_leaks_nothing() {
     let cycle = |h: &mut Host| {
         let t = h.read_ok(&bytes);
         let s = h.slice(t, 5, 100).expect("call").expect("slice");
-        let out = h.write_ipc(s, &write_options(IpcFraming::Stream, IpcCompression::Zstd)).expect("call").expect("write");
+        let out =
+            h.write_ipc(s, &write_options(IpcFraming::Stream, IpcCompression::Zstd)).expect("call").expect("write");
         assert!(!out.is_empty());
         h.free(s).expect("free");
         h.free(t).expect("free");
@@ -155,9 +162,5 @@ fn an_uncompressed_read_costs_one_copy_of_the_input_in_guest_memory() {
     let grown = h.peak_memory() - before;
     // The canonical ABI copies the bytes in once; a reader that copied the buffers again would
     // need twice that.
-    assert!(
-        grown < bytes.len() + bytes.len() / 4,
-        "reading {} bytes grew guest memory by {grown} bytes",
-        bytes.len()
-    );
+    assert!(grown < bytes.len() + bytes.len() / 4, "reading {} bytes grew guest memory by {grown} bytes", bytes.len());
 }

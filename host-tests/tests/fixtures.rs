@@ -1,6 +1,9 @@
 //! Every fixture read through the component under wasmtime equals what pyarrow reads, and what
 //! the component writes, with every compression and framing, pyarrow reads back equal.
 
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::PathBuf;
@@ -59,7 +62,8 @@ fn every_fixture_reads_equal_to_what_pyarrow_reads() {
         // The values: the component writes them out plainly and pyarrow compares. Stream framing
         // keeps each batch's dictionary exactly as read (a file would unify them).
         let out = dir.join(format!("{}.arrows", f.file));
-        let bytes = h.write_ipc(t, &write_options(IpcFraming::Stream, IpcCompression::None)).expect("call").expect("write");
+        let bytes =
+            h.write_ipc(t, &write_options(IpcFraming::Stream, IpcCompression::None)).expect("call").expect("write");
         std::fs::write(&out, bytes).expect("write file");
         pairs.push((f.path(), out));
         h.free(t).expect("free");
@@ -83,7 +87,10 @@ fn option_sets() -> Vec<(&'static str, IpcWriteOptions)> {
         ("file-zstd-19", IpcWriteOptions { zstd_level: Some(19), ..write_options(File, Zstd) }),
         ("file-lz4-align8", IpcWriteOptions { alignment: 8, ..write_options(File, Lz4Frame) }),
         ("file-v4", IpcWriteOptions { metadata_version: MetadataVersion::V4, ..write_options(File, None) }),
-        ("stream-delta", IpcWriteOptions { dictionary_handling: DictionaryHandling::Delta, ..write_options(Stream, Lz4Frame) }),
+        (
+            "stream-delta",
+            IpcWriteOptions { dictionary_handling: DictionaryHandling::Delta, ..write_options(Stream, Lz4Frame) },
+        ),
     ];
     v.push((
         "stream-legacy-v4",
@@ -101,10 +108,8 @@ fn what_the_component_writes_with_every_option_pyarrow_reads_back_equal() {
     for f in fixtures() {
         let t = h.read_ok(&f.bytes());
         for (name, options) in option_sets() {
-            let bytes = h
-                .write_ipc(t, &options)
-                .expect("call")
-                .unwrap_or_else(|e| panic!("{} as {name}: {e:?}", f.file));
+            let bytes =
+                h.write_ipc(t, &options).expect("call").unwrap_or_else(|e| panic!("{} as {name}: {e:?}", f.file));
             let out = dir.join(format!("{}.{name}", f.file));
             std::fs::write(&out, bytes).expect("write file");
             // The file format holds one dictionary per column: a stream whose dictionaries change
@@ -136,7 +141,8 @@ fn compressed_writes_are_smaller_and_the_zstd_level_matters() {
     let plain = size(write_options(IpcFraming::File, IpcCompression::None));
     let lz4 = size(write_options(IpcFraming::File, IpcCompression::Lz4Frame));
     let zstd1 = size(IpcWriteOptions { zstd_level: Some(1), ..write_options(IpcFraming::File, IpcCompression::Zstd) });
-    let zstd19 = size(IpcWriteOptions { zstd_level: Some(19), ..write_options(IpcFraming::File, IpcCompression::Zstd) });
+    let zstd19 =
+        size(IpcWriteOptions { zstd_level: Some(19), ..write_options(IpcFraming::File, IpcCompression::Zstd) });
     assert!(lz4 < plain / 2, "lz4 {lz4} vs plain {plain}");
     assert!(zstd19 < zstd1 && zstd1 < plain, "zstd19 {zstd19} zstd1 {zstd1} plain {plain}");
 }

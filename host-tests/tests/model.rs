@@ -3,6 +3,9 @@
 //! on a native model (plain arrow-rs batches); then the component writes with random IPC options
 //! (every compression, both framings) and what arrow-rs reads back must equal the model.
 
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -14,7 +17,9 @@ use arrow_array::{
 };
 use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
-use host_tests::{DictionaryHandling, ErrorCode, Host, IpcCompression, IpcFraming, IpcWriteOptions, Table, write_options};
+use host_tests::{
+    DictionaryHandling, ErrorCode, Host, IpcCompression, IpcFraming, IpcWriteOptions, Table, write_options,
+};
 use proptest::prelude::*;
 
 /// A seeded source of values, so each generated case is reproducible from its seed.
@@ -93,8 +98,10 @@ fn column(kind: usize, name: String, nullable: bool, rows: usize, g: &mut Gen) -
         _ => {
             let a: ArrayRef =
                 Arc::new(Int64Array::from((0..rows).map(|_| g.opt(true, |g| g.next() as i64)).collect::<Vec<_>>()));
-            let b: ArrayRef = Arc::new(StringArray::from((0..rows).map(|_| g.opt(true, Gen::text)).collect::<Vec<_>>()));
-            let fields = Fields::from(vec![Field::new("a", DataType::Int64, true), Field::new("b", DataType::Utf8, true)]);
+            let b: ArrayRef =
+                Arc::new(StringArray::from((0..rows).map(|_| g.opt(true, Gen::text)).collect::<Vec<_>>()));
+            let fields =
+                Fields::from(vec![Field::new("a", DataType::Int64, true), Field::new("b", DataType::Utf8, true)]);
             let nulls = nullable.then(|| NullBuffer::from((0..rows).map(|_| g.below(6) != 0).collect::<Vec<_>>()));
             Arc::new(StructArray::try_new(fields, vec![a, b], nulls).expect("struct"))
         }
@@ -136,13 +143,15 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn options() -> impl Strategy<Value = IpcWriteOptions> {
-    (0usize..3, any::<bool>(), prop_oneof![Just(8u8), Just(64u8)], any::<bool>()).prop_map(|(c, file, alignment, delta)| {
-        let compression = [IpcCompression::None, IpcCompression::Lz4Frame, IpcCompression::Zstd][c];
-        let framing = if file { IpcFraming::File } else { IpcFraming::Stream };
-        let dictionary_handling =
-            if delta && !file { DictionaryHandling::Delta } else { DictionaryHandling::Resend };
-        IpcWriteOptions { alignment, dictionary_handling, ..write_options(framing, compression) }
-    })
+    (0usize..3, any::<bool>(), prop_oneof![Just(8u8), Just(64u8)], any::<bool>()).prop_map(
+        |(c, file, alignment, delta)| {
+            let compression = [IpcCompression::None, IpcCompression::Lz4Frame, IpcCompression::Zstd][c];
+            let framing = if file { IpcFraming::File } else { IpcFraming::Stream };
+            let dictionary_handling =
+                if delta && !file { DictionaryHandling::Delta } else { DictionaryHandling::Resend };
+            IpcWriteOptions { alignment, dictionary_handling, ..write_options(framing, compression) }
+        },
+    )
 }
 
 fn flatten(schema: &SchemaRef, batches: &[RecordBatch]) -> RecordBatch {

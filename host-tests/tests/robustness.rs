@@ -1,6 +1,9 @@
 //! Malformed input through the component under wasmtime: truncated and bit-flipped copies of
 //! every fixture give a typed error (never a trap), and the same instance keeps working after.
 
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use host_tests::{ErrorCode, Fixture, Host, IpcCompression, IpcFraming, ReadOptions, fixtures, write_options};
 
 /// A deterministic generator so a failure names a reproducible input.
