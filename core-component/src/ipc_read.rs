@@ -50,9 +50,9 @@ pub struct Decoded {
     pub batches: Vec<RecordBatch>,
 }
 
-/// The metadata and body of one encapsulated message, as ranges of the input.
-struct Frame {
-    meta: Range<usize>,
+/// One encapsulated message: its verified flatbuffer header, and its body as a range of the input.
+struct Frame<'a> {
+    message: Message<'a>,
     body: Range<usize>,
 }
 
@@ -81,7 +81,7 @@ fn parse_message(meta: &[u8]) -> Result<Message<'_>> {
 /// Reads the message framing at `at`: `[0xFFFFFFFF] len:u32 metadata body`, or the pre-0.15
 /// form without the marker. `Ok(None)` is the end of the stream (a zero length, or no bytes
 /// left at all: pyarrow also accepts a stream that stops without its end marker).
-fn frame_at(buf: &[u8], at: usize) -> Result<Option<Frame>> {
+fn frame_at(buf: &[u8], at: usize) -> Result<Option<Frame<'_>>> {
     if at == buf.len() {
         return Ok(None);
     }
@@ -96,18 +96,19 @@ fn frame_at(buf: &[u8], at: usize) -> Result<Option<Frame>> {
         return Ok(None);
     }
     let meta = pos..pos.checked_add(len as usize).ok_or_else(|| malformed("message length overflows"))?;
-    let body_len = to_usize(parse_message(slice(buf, meta.clone())?)?.bodyLength(), "message body length")?;
+    let message = parse_message(slice(buf, meta.clone())?)?;
+    let body_len = to_usize(message.bodyLength(), "message body length")?;
     let body = meta.end..meta.end.checked_add(body_len).ok_or_else(|| malformed("body length overflows"))?;
     slice(buf, body.clone())?;
-    Ok(Some(Frame { meta, body }))
+    Ok(Some(Frame { message, body }))
 }
 
 /// Reads the message a file block points at, checking the block against the message framing.
-fn frame_of_block(buf: &[u8], block: &arrow_ipc::Block) -> Result<Frame> {
+fn frame_of_block<'a>(buf: &'a [u8], block: &arrow_ipc::Block) -> Result<Frame<'a>> {
     let offset = to_usize(block.offset(), "block offset")?;
     let meta_len = to_usize(i64::from(block.metaDataLength()), "block metadata length")?;
     let frame = frame_at(buf, offset)?.ok_or_else(|| malformed(format!("block at {offset} holds no message")))?;
-    if frame.meta.end > offset.saturating_add(meta_len) {
+    if frame.body.start > offset.saturating_add(meta_len) {
         return Err(malformed(format!("message at {offset} overruns its block")));
     }
     Ok(frame)
@@ -143,8 +144,8 @@ impl<'a> Decoder<'a> {
     }
 
     /// Handles one dictionary or record batch message; any other kind is an error.
-    fn message(&mut self, frame: &Frame) -> Result<()> {
-        let message = parse_message(slice(self.input, frame.meta.clone())?)?;
+    fn message(&mut self, frame: &Frame<'_>) -> Result<()> {
+        let message = frame.message;
         let version = message.version();
         let body = self.input.slice_with_length(frame.body.start, frame.body.len());
         match message.header_type() {
@@ -256,7 +257,7 @@ fn schema_of(message: &Message<'_>) -> Result<Schema> {
 pub fn read_stream(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
     let buf = input.as_slice();
     let first = frame_at(buf, 0)?.ok_or_else(|| malformed("the stream holds no schema message"))?;
-    let schema = schema_of(&parse_message(slice(buf, first.meta.clone())?)?)?;
+    let schema = schema_of(&first.message)?;
     let mut decoder = Decoder::new(input, schema, options)?;
     let mut at = first.body.end;
     while let Some(frame) = frame_at(buf, at)? {
@@ -292,7 +293,7 @@ pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
     }
     for block in footer.recordBatches().iter().flatten() {
         let frame = frame_of_block(buf, block)?;
-        let header = parse_message(slice(buf, frame.meta.clone())?)?.header_type();
+        let header = frame.message.header_type();
         if header != MessageHeader::RecordBatch {
             return Err(malformed(format!("a record batch block points at a {header:?} message")));
         }

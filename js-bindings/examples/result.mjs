@@ -1,4 +1,4 @@
-// jco's bindings throw a ComponentError whose `payload` is the WIT `arrow-error`; this is the one
+// jco's bindings throw a ComponentError whose `payload` is the WIT `arrow-error`; here is the one
 // place that turns such a throw into a `{ ok, value } | { ok, error }` value. (The typed façade of
 // a later release replaces it.)
 export function attempt(call) {
