@@ -15,7 +15,7 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_buffer::Buffer;
 use arrow_ipc::reader::{RecordBatchDecoder, read_dictionary_impl};
-use arrow_ipc::{Message, MessageHeader};
+use arrow_ipc::{Message, MessageHeader, MetadataVersion};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{CoreError, Result};
@@ -154,13 +154,14 @@ impl<'a> Decoder<'a> {
                     .header_as_dictionary_batch()
                     .ok_or_else(|| malformed("dictionary message without a header"))?;
                 let data = dict.data().ok_or_else(|| malformed("dictionary batch without data"))?;
-                let lengths = self.check_declared_sizes(&data, &body)?;
                 #[allow(deprecated)] // arrow-ipc itself still resolves dictionaries by field dict id
                 let value_type = self.schema.fields_with_dict_id(dict.id()).first().map(|f| f.data_type().clone());
-                if let Some(DataType::Dictionary(_, value_type)) = value_type {
-                    let field = Field::new("", *value_type, true);
-                    BatchLayout::new(&data, lengths, version)?.check_fields([&field])?;
-                }
+                // An unknown dictionary id has no layout to check; arrow-ipc reports it as an error.
+                let field = match value_type {
+                    Some(DataType::Dictionary(_, value_type)) => Some(Field::new("", *value_type, true)),
+                    _ => None,
+                };
+                self.precheck(&data, &body, version, field.as_ref())?;
                 read_dictionary_impl(
                     &body,
                     dict,
@@ -176,9 +177,8 @@ impl<'a> Decoder<'a> {
                 let batch = message
                     .header_as_record_batch()
                     .ok_or_else(|| malformed("record batch message without a header"))?;
-                let lengths = self.check_declared_sizes(&batch, &body)?;
-                BatchLayout::new(&batch, lengths, version)?
-                    .check_fields(self.schema.fields().iter().map(|f| f.as_ref()))?;
+                let schema = self.schema.clone();
+                self.precheck(&batch, &body, version, schema.fields().iter().map(|f| f.as_ref()))?;
                 let decoded =
                     RecordBatchDecoder::try_new(&body, batch, self.schema.clone(), &self.dictionaries, &version)
                         .and_then(|d| {
@@ -193,6 +193,19 @@ impl<'a> Decoder<'a> {
             MessageHeader::Schema => Err(malformed("a second schema message in the stream")),
             other => Err(CoreError::UnsupportedFormat(format!("IPC message type {other:?} (tensors are not tables)"))),
         }
+    }
+
+    /// Everything checked before arrow-ipc may touch a batch's body: buffer bounds and declared
+    /// sizes, then the layout of `fields` (the schema's, or a dictionary's value field).
+    fn precheck<'f>(
+        &mut self,
+        batch: &arrow_ipc::RecordBatch<'_>,
+        body: &Buffer,
+        version: MetadataVersion,
+        fields: impl IntoIterator<Item = &'f Field>,
+    ) -> Result<()> {
+        let lengths = self.check_declared_sizes(batch, body)?;
+        BatchLayout::new(batch, lengths, version)?.check_fields(fields)
     }
 
     /// Checks every buffer of a batch lies in its body, and adds the sizes its compressed buffers
