@@ -5,7 +5,7 @@ Subcommands (all print JSON to stdout; exit 0 whenever the command ran, 2 on
 usage errors; per-file read errors and mismatches are reported as data):
 
   oracle.py describe FILE [FILE...]
-      -> [{"file", "format": "arrow-file"|"arrow-stream", "num_rows",
+      -> [{"file", "format": "arrow-file"|"arrow-stream"|"parquet"|"feather-v1"|"csv"|"ndjson", "num_rows",
            "num_batches", "columns": [{"name", "type", "nullable", "metadata"}],
            "metadata"}]            or {"file", "error"} for unreadable files
 
@@ -45,7 +45,27 @@ def decode_md(md):
 
 
 def read_arrow(path):
-    """Return (format, schema, batches). Tries IPC file, then IPC stream."""
+    """Return (format, schema, batches). Parquet and Feather v1 are told by their magic, CSV and
+    NDJSON by the extension (.csv, .ndjson/.jsonl) and read with pyarrow's default options; any
+    other file is tried as an IPC file, then as an IPC stream."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    other = None
+    if head == b"PAR1":
+        import pyarrow.parquet as pq
+        other = "parquet", pq.read_table(path)
+    elif head == b"FEA1":
+        import pyarrow.feather as feather
+        other = "feather-v1", feather.read_table(path)
+    elif path.endswith(".csv"):
+        import pyarrow.csv as pcsv
+        other = "csv", pcsv.read_csv(path)
+    elif path.endswith((".ndjson", ".jsonl")):
+        import pyarrow.json as pjson
+        other = "ndjson", pjson.read_json(path)
+    if other is not None:
+        fmt, table = other
+        return fmt, table.schema, table.to_batches()
     with pa.memory_map(path, "r") as src:
         try:
             reader = pa.ipc.open_file(src)

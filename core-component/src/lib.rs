@@ -15,6 +15,8 @@
 //! - [`error`] is the one error enum, mapped once to `arrow-error` at the WIT edge.
 
 pub mod error;
+pub mod feather_v1;
+pub mod fingerprint;
 pub mod format;
 pub mod ipc_layout;
 pub mod ipc_read;

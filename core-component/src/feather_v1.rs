@@ -1,0 +1,1 @@
+//! Legacy Feather v1 (`FEA1`) reading. Being written.

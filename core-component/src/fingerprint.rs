@@ -1,0 +1,1 @@
+//! A table's content fingerprint. Being written.
