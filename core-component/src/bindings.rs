@@ -14,8 +14,13 @@ wit_bindgen::generate!({
     world: "core",
 });
 
+use exports::arrow::core::csv as wcsv;
+use exports::arrow::core::ndjson as wjson;
+use exports::arrow::core::parquet as wpq;
 use exports::arrow::core::table::{Guest, GuestTable, TableBorrow};
 use exports::arrow::core::types as wit;
+
+type Handle = exports::arrow::core::table::Table;
 
 struct Component;
 
@@ -130,19 +135,239 @@ impl Guest for Component {
     fn detect_format(head: Vec<u8>) -> WitResult<wit::DataFormat> {
         Ok(crate::format::detect(&head)?.into())
     }
+
+    fn readable_formats() -> Vec<wit::DataFormat> {
+        let mut v = vec![wit::DataFormat::ArrowFile, wit::DataFormat::ArrowStream, wit::DataFormat::FeatherV1];
+        if cfg!(feature = "parquet") {
+            v.push(wit::DataFormat::Parquet);
+        }
+        if cfg!(feature = "csv") {
+            v.push(wit::DataFormat::Csv);
+        }
+        if cfg!(feature = "json") {
+            v.push(wit::DataFormat::Ndjson);
+        }
+        v
+    }
+}
+
+fn field_specs(specs: Option<Vec<wit::FieldSpec>>) -> Option<Vec<crate::schema::FieldSpec>> {
+    specs.map(|v| {
+        v.into_iter()
+            .map(|f| crate::schema::FieldSpec { name: f.name, arrow_type: f.arrow_type, nullable: f.nullable })
+            .collect()
+    })
+}
+
+#[cfg_attr(not(any(feature = "parquet", feature = "csv", feature = "json")), allow(dead_code))]
+fn opt_usize(v: Option<u32>) -> Option<usize> {
+    v.map(|n| n as usize)
+}
+
+#[cfg_attr(all(feature = "parquet", feature = "csv", feature = "json"), allow(dead_code))]
+fn left_out(what: &str) -> wit::ArrowError {
+    CoreError::UnsupportedFormat(format!("this build of the core leaves {what} out")).into()
+}
+
+#[cfg(feature = "parquet")]
+mod pq {
+    use super::*;
+    use crate::parquet_io::{Codec, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel};
+
+    pub fn codec_from(c: wpq::ParquetCompression) -> Codec {
+        match c {
+            wpq::ParquetCompression::Uncompressed => Codec::Uncompressed,
+            wpq::ParquetCompression::Snappy => Codec::Snappy,
+            wpq::ParquetCompression::Gzip => Codec::Gzip,
+            wpq::ParquetCompression::Brotli => Codec::Brotli,
+            wpq::ParquetCompression::Lz4 => Codec::Lz4,
+            wpq::ParquetCompression::Lz4Raw => Codec::Lz4Raw,
+            wpq::ParquetCompression::Zstd => Codec::Zstd,
+            wpq::ParquetCompression::Lzo => Codec::Lzo,
+        }
+    }
+
+    pub fn codec_to(c: Codec) -> wpq::ParquetCompression {
+        match c {
+            Codec::Uncompressed => wpq::ParquetCompression::Uncompressed,
+            Codec::Snappy => wpq::ParquetCompression::Snappy,
+            Codec::Gzip => wpq::ParquetCompression::Gzip,
+            Codec::Brotli => wpq::ParquetCompression::Brotli,
+            Codec::Lz4 => wpq::ParquetCompression::Lz4,
+            Codec::Lz4Raw => wpq::ParquetCompression::Lz4Raw,
+            Codec::Zstd => wpq::ParquetCompression::Zstd,
+            Codec::Lzo => wpq::ParquetCompression::Lzo,
+        }
+    }
+
+    pub fn read_options(o: wpq::ParquetReadOptions) -> ParquetReadOptions {
+        ParquetReadOptions {
+            columns: o.columns,
+            row_groups: o.row_groups.map(|v| v.into_iter().map(|i| i as usize).collect()),
+            batch_size: opt_usize(o.batch_size),
+            offset: o.offset.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            limit: o.limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            max_decompressed_bytes: o.max_decompressed_bytes.unwrap_or(crate::ipc_read::DEFAULT_MAX_DECOMPRESSED_BYTES),
+        }
+    }
+
+    pub fn write_options(o: wpq::ParquetWriteOptions) -> ParquetWriteOptions {
+        ParquetWriteOptions {
+            compression: codec_from(o.compression),
+            compression_level: o.compression_level,
+            max_row_group_rows: o.max_row_group_rows.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            data_page_size: o.data_page_size.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            dictionary: o.dictionary,
+            statistics: match o.statistics {
+                wpq::StatisticsLevel::None => StatisticsLevel::None,
+                wpq::StatisticsLevel::Chunk => StatisticsLevel::Chunk,
+                wpq::StatisticsLevel::Page => StatisticsLevel::Page,
+            },
+            writer_version_2: matches!(o.writer_version, wpq::WriterVersion::V2),
+            key_value_metadata: o.key_value_metadata.into_iter().map(|kv| (kv.key, kv.value)).collect(),
+        }
+    }
+}
+
+impl wpq::Guest for Component {
+    fn read(bytes: Vec<u8>, options: wpq::ParquetReadOptions) -> WitResult<Handle> {
+        #[cfg(feature = "parquet")]
+        return Ok(Handle::new(Table::read_parquet(Buffer::from_vec(bytes), &pq::read_options(options))?));
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = (bytes, options);
+            Err(left_out("Parquet"))
+        }
+    }
+
+    fn metadata(bytes: Vec<u8>) -> WitResult<wpq::ParquetMetadata> {
+        #[cfg(feature = "parquet")]
+        {
+            let info = crate::parquet_io::file_info(bytes::Bytes::from(bytes))?;
+            Ok(wpq::ParquetMetadata {
+                num_rows: info.num_rows,
+                version: info.version,
+                created_by: info.created_by,
+                key_value_metadata: key_values(info.key_value_metadata),
+                row_groups: info
+                    .row_groups
+                    .into_iter()
+                    .map(|rg| wpq::RowGroup {
+                        num_rows: rg.num_rows,
+                        total_byte_size: rg.total_byte_size,
+                        compressed_size: rg.compressed_size,
+                        columns: rg
+                            .columns
+                            .into_iter()
+                            .map(|c| wpq::ColumnChunk {
+                                path: c.path,
+                                physical_type: c.physical_type,
+                                compression: pq::codec_to(c.codec),
+                                compressed_size: c.compressed_size,
+                                uncompressed_size: c.uncompressed_size,
+                                num_values: c.num_values,
+                                null_count: c.null_count,
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                schema: crate::schema::summarize(&info.schema).into(),
+            })
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = bytes;
+            Err(left_out("Parquet"))
+        }
+    }
+
+    fn write(source: TableBorrow<'_>, options: wpq::ParquetWriteOptions) -> WitResult<Vec<u8>> {
+        #[cfg(feature = "parquet")]
+        return Ok(source.get::<Table>().write_parquet(&pq::write_options(options))?);
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = (source, options);
+            Err(left_out("Parquet"))
+        }
+    }
+}
+
+impl wcsv::Guest for Component {
+    fn read(bytes: Vec<u8>, options: wcsv::CsvReadOptions) -> WitResult<Handle> {
+        #[cfg(feature = "csv")]
+        {
+            let o = crate::csv_io::CsvReadOptions {
+                has_header: options.has_header,
+                delimiter: options.delimiter,
+                quote: options.quote,
+                escape: options.escape,
+                comment: options.comment,
+                null_values: options.null_values,
+                schema: field_specs(options.schema),
+                infer_rows: opt_usize(options.infer_rows),
+                batch_size: opt_usize(options.batch_size),
+                columns: options.columns,
+            };
+            Ok(Handle::new(Table::read_csv(&bytes, &o)?))
+        }
+        #[cfg(not(feature = "csv"))]
+        {
+            let _ = (bytes, field_specs(options.schema));
+            Err(left_out("CSV"))
+        }
+    }
+
+    fn write(source: TableBorrow<'_>, options: wcsv::CsvWriteOptions) -> WitResult<Vec<u8>> {
+        #[cfg(feature = "csv")]
+        {
+            let o = crate::csv_io::CsvWriteOptions {
+                header: options.header,
+                delimiter: options.delimiter,
+                quote: options.quote,
+                null_value: options.null_value,
+            };
+            Ok(source.get::<Table>().write_csv(&o)?)
+        }
+        #[cfg(not(feature = "csv"))]
+        {
+            let _ = (source, options);
+            Err(left_out("CSV"))
+        }
+    }
+}
+
+impl wjson::Guest for Component {
+    fn read(bytes: Vec<u8>, options: wjson::NdjsonReadOptions) -> WitResult<Handle> {
+        #[cfg(feature = "json")]
+        {
+            let o = crate::ndjson_io::NdjsonReadOptions {
+                schema: field_specs(options.schema),
+                infer_rows: opt_usize(options.infer_rows),
+                batch_size: opt_usize(options.batch_size),
+                columns: options.columns,
+                strict: options.strict,
+            };
+            Ok(Handle::new(Table::read_ndjson(&bytes, &o)?))
+        }
+        #[cfg(not(feature = "json"))]
+        {
+            let _ = (bytes, field_specs(options.schema));
+            Err(left_out("NDJSON"))
+        }
+    }
 }
 
 impl GuestTable for Table {
-    fn read(bytes: Vec<u8>, options: wit::ReadOptions) -> WitResult<exports::arrow::core::table::Table> {
+    fn read(bytes: Vec<u8>, options: wit::ReadOptions) -> WitResult<Handle> {
         // The canonical ABI already copied the bytes into this Vec; the table's buffers are
         // slices of it, so the read itself copies nothing more.
         let table = Table::read(Buffer::from_vec(bytes), &options.into())?;
-        Ok(exports::arrow::core::table::Table::new(table))
+        Ok(Handle::new(table))
     }
 
-    fn concat(tables: Vec<TableBorrow<'_>>) -> WitResult<exports::arrow::core::table::Table> {
+    fn concat(tables: Vec<TableBorrow<'_>>) -> WitResult<Handle> {
         let refs: Vec<&Table> = tables.iter().map(|t| t.get::<Table>()).collect();
-        Ok(exports::arrow::core::table::Table::new(Table::concat(&refs)?))
+        Ok(Handle::new(Table::concat(&refs)?))
     }
 
     fn source_format(&self) -> Option<wit::DataFormat> {
@@ -165,15 +390,19 @@ impl GuestTable for Table {
         self.summary().into()
     }
 
-    fn slice(&self, offset: u64, length: u64) -> WitResult<exports::arrow::core::table::Table> {
-        Ok(exports::arrow::core::table::Table::new(Table::slice(self, offset, length)?))
+    fn slice(&self, offset: u64, length: u64) -> WitResult<Handle> {
+        Ok(Handle::new(Table::slice(self, offset, length)?))
     }
 
-    fn select(&self, columns: Vec<String>) -> WitResult<exports::arrow::core::table::Table> {
-        Ok(exports::arrow::core::table::Table::new(Table::select(self, &columns)?))
+    fn select(&self, columns: Vec<String>) -> WitResult<Handle> {
+        Ok(Handle::new(Table::select(self, &columns)?))
     }
 
     fn write_ipc(&self, options: wit::IpcWriteOptions) -> WitResult<Vec<u8>> {
         Ok(Table::write_ipc(self, &options.into())?)
+    }
+
+    fn fingerprint(&self) -> WitResult<String> {
+        Ok(Table::fingerprint(self)?)
     }
 }

@@ -38,9 +38,27 @@ pub const ARROW_MAGIC: &[u8; 6] = b"ARROW1";
 /// The marker that starts every encapsulated IPC message since Arrow 0.15.
 pub const CONTINUATION: [u8; 4] = [0xFF; 4];
 
+/// The formats this build reads, by name.
+pub fn compiled_formats() -> Vec<&'static str> {
+    let mut v = vec!["arrow-file", "arrow-stream", "feather-v1"];
+    if cfg!(feature = "parquet") {
+        v.push("parquet");
+    }
+    if cfg!(feature = "csv") {
+        v.push("csv");
+    }
+    if cfg!(feature = "json") {
+        v.push("ndjson");
+    }
+    v
+}
+
 /// Identify a format from the first bytes of a file.
 ///
-/// Text formats have no magic, so they are never guessed here: a caller names them.
+/// Binary formats are told by their magic. Text formats have none, so they are guessed, and only
+/// safely: NDJSON when the first non-blank line is a JSON object, CSV when the first lines are
+/// UTF-8 and split into the same number (two or more) of fields. A caller who knows better names
+/// the format.
 pub fn detect(head: &[u8]) -> Result<DataFormat> {
     if head.starts_with(ARROW_MAGIC) {
         return Ok(DataFormat::ArrowFile);
@@ -65,7 +83,62 @@ pub fn detect(head: &[u8]) -> Result<DataFormat> {
     {
         return Ok(DataFormat::ArrowStream);
     }
+    if looks_like_ndjson(head) {
+        return Ok(DataFormat::Ndjson);
+    }
+    if sniff_delimiter(head).is_some() {
+        return Ok(DataFormat::Csv);
+    }
     Err(CoreError::UnknownFormat(describe_head(head)))
+}
+
+/// Whether text looks like NDJSON: the first non-blank line (after a UTF-8 byte-order mark) is
+/// a `{ ... }` object, complete on that line.
+pub fn looks_like_ndjson(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(line) = head.split(|&b| b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace)) else {
+        return false;
+    };
+    let t = line.trim_ascii();
+    t.first() == Some(&b'{') && t.last() == Some(&b'}') && std::str::from_utf8(t).is_ok()
+}
+
+/// Guess whether text is CSV and with which delimiter: the first lines (two to eight; a last one
+/// possibly cut off is ignored) must be UTF-8 and split into the same number (at least 2) of fields.
+pub fn sniff_delimiter(head: &[u8]) -> Option<u8> {
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        Err(e) => std::str::from_utf8(head.get(..e.valid_up_to())?).ok()?,
+    };
+    if text.contains('\0') {
+        return None;
+    }
+    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if !text.ends_with('\n') && lines.len() > 1 {
+        lines.pop();
+    }
+    lines.truncate(8);
+    // One line proves no consistency, and JSON is never taken for CSV.
+    if lines.len() < 2 || lines.first().is_some_and(|l| l.trim_start().starts_with(['[', '{'])) {
+        return None;
+    }
+    b",\t;|".iter().copied().find(|&d| {
+        let counts: Vec<usize> = lines.iter().map(|l| count_fields(l, d)).collect();
+        counts.first().is_some_and(|&c| c >= 2 && counts.iter().all(|&n| n == c))
+    })
+}
+
+fn count_fields(line: &str, delimiter: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 1;
+    for b in line.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == delimiter && !quoted {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn le_u32(b: &[u8]) -> u32 {
@@ -86,7 +159,7 @@ fn describe_head(head: &[u8]) -> String {
         [0x1f, 0x8b, ..] => " (gzip data: decompress it first)",
         [b'P', b'K', 3, 4, ..] => " (a zip archive)",
         [b'<', ..] => " (looks like HTML or XML)",
-        [b'{', ..] | [b'[', ..] => " (looks like JSON: pass format ndjson)",
+        [b'{', ..] | [b'[', ..] => " (looks like JSON, but not one object per line: NDJSON reads that)",
         _ => "",
     };
     format!("no Arrow IPC, Feather or Parquet magic in the first bytes: {} \"{}\"{hint}", hex.join(" "), text)
@@ -120,8 +193,28 @@ mod tests {
     }
 
     #[test]
-    fn text_is_not_taken_for_a_legacy_stream() {
-        assert!(detect(b"a,b,c\n1,2,3\n").is_err());
-        assert!(detect(b"{\"a\": 1}\n").is_err());
+    fn text_is_guessed_safely_and_never_taken_for_a_legacy_stream() {
+        assert_eq!(detect(b"a,b,c\n1,2,3\n"), Ok(DataFormat::Csv));
+        assert_eq!(detect(b"{\"a\": 1}\n{\"a\": 2}"), Ok(DataFormat::Ndjson));
+        assert!(detect(b"just one column\nof words\n").is_err());
+        assert!(detect(b"[1, 2, 3]").is_err());
+    }
+
+    #[test]
+    fn delimiters_are_sniffed_from_consistent_field_counts() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n"), Some(b','));
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n3\t"), Some(b'\t'));
+        assert_eq!(sniff_delimiter(b"a;b\n\"x;y\";2\n"), Some(b';'));
+        assert_eq!(sniff_delimiter(b"just one column\nof text\n"), None);
+        assert_eq!(sniff_delimiter(b"a,b\n1,2,3\n"), None);
+        assert_eq!(sniff_delimiter(&[0, 1, 2, 3]), None);
+    }
+
+    #[test]
+    fn ndjson_wants_an_object_per_line() {
+        assert!(looks_like_ndjson(b"{\"a\": 1}\n{\"a\": 2}\n"));
+        assert!(looks_like_ndjson(b"\n  {\"a\": 1}\n{\"a\""));
+        assert!(!looks_like_ndjson(b"[1, 2]\n"));
+        assert!(!looks_like_ndjson(b"a,b\n1,2\n"));
     }
 }

@@ -14,6 +14,8 @@
 //! - [`schema`] builds schema summaries;
 //! - [`error`] is the one error enum, mapped once to `arrow-error` at the WIT edge.
 
+#[cfg(feature = "csv")]
+pub mod csv_io;
 pub mod error;
 pub mod feather_v1;
 pub mod fingerprint;
@@ -21,6 +23,10 @@ pub mod format;
 pub mod ipc_layout;
 pub mod ipc_read;
 pub mod ipc_write;
+#[cfg(feature = "json")]
+pub mod ndjson_io;
+#[cfg(feature = "parquet")]
+pub mod parquet_io;
 pub mod schema;
 pub mod table;
 

@@ -1,6 +1,8 @@
-//! Schema summaries and column lookup by name.
+//! Schema summaries, column lookup by name, and schemas given by callers as text.
 
-use arrow_schema::{Field, Schema};
+use std::sync::Arc;
+
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 
 use crate::error::{CoreError, Result};
 
@@ -68,4 +70,29 @@ pub fn column_index(schema: &Schema, name: &str) -> Result<usize> {
             Err(CoreError::ColumnNotFound(format!("no column {name:?}; the columns are {names:?}")))
         }
     }
+}
+
+/// One column of a caller-given schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The column name.
+    pub name: String,
+    /// The Arrow type in arrow-rs's display syntax (`Int64`, `Utf8`, `Timestamp(ms, "UTC")`).
+    pub arrow_type: String,
+    /// Whether nulls are allowed.
+    pub nullable: bool,
+}
+
+/// Build a schema from caller-given fields.
+pub fn schema_from_specs(specs: &[FieldSpec]) -> Result<SchemaRef> {
+    let fields = specs
+        .iter()
+        .map(|s| {
+            let t: DataType = s.arrow_type.parse().map_err(|e: ArrowError| {
+                CoreError::InvalidArgument(format!("column {:?}: cannot parse type {:?}: {e}", s.name, s.arrow_type))
+            })?;
+            Ok(Field::new(&s.name, t, s.nullable))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Arc::new(Schema::new(fields)))
 }

@@ -7,11 +7,18 @@ use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_schema::SchemaRef;
 
+#[cfg(feature = "csv")]
+use crate::csv_io;
 use crate::error::{CoreError, Result};
 use crate::format::{self, DataFormat};
 use crate::ipc_read::{self, DEFAULT_MAX_DECOMPRESSED_BYTES, IpcReadOptions};
 use crate::ipc_write::{self, WriteOptions};
+#[cfg(feature = "json")]
+use crate::ndjson_io;
+#[cfg(feature = "parquet")]
+use crate::parquet_io;
 use crate::schema::{self, SchemaSummary, column_index};
+use crate::{feather_v1, fingerprint};
 
 /// How to read bytes into a table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,24 +42,57 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads a whole file or stream. The batches of an uncompressed input are slices of `input`:
+    /// Reads a whole file or stream in any format, with the generic options; format-specific
+    /// options have their own entry points ([`Table::read_parquet`], [`Table::read_csv`],
+    /// [`Table::read_ndjson`]). The batches of an uncompressed IPC input are slices of `input`:
     /// no copy is made.
     pub fn read(input: Buffer, options: &ReadOptions) -> Result<Self> {
         let format = match options.format {
             Some(f) => f,
             None => format::detect(input.as_slice())?,
         };
-        let ipc = IpcReadOptions {
-            columns: options.columns.clone(),
-            max_decompressed_bytes: options.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED_BYTES),
-        };
+        let limit = options.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED_BYTES);
+        let ipc = IpcReadOptions { columns: options.columns.clone(), max_decompressed_bytes: limit };
+        #[cfg_attr(not(any(feature = "parquet", feature = "csv", feature = "json")), allow(unused_variables))]
+        let batch_size = options.batch_size.map(|n| n as usize);
         let decoded = match format {
             DataFormat::ArrowFile => ipc_read::read_file(&input, &ipc)?,
             DataFormat::ArrowStream => ipc_read::read_stream(&input, &ipc)?,
+            DataFormat::FeatherV1 => feather_v1::read(&input, options.columns.as_deref(), limit)?,
+            #[cfg(feature = "parquet")]
+            DataFormat::Parquet => {
+                let opts = parquet_io::ParquetReadOptions {
+                    columns: options.columns.clone(),
+                    batch_size,
+                    max_decompressed_bytes: limit,
+                    ..Default::default()
+                };
+                // Parquet decodes into batches of the asked size: no re-batching afterwards.
+                return Self::read_parquet(input, &opts);
+            }
+            #[cfg(feature = "csv")]
+            DataFormat::Csv => {
+                let delimiter = format::sniff_delimiter(input.as_slice()).unwrap_or(b',');
+                let opts = csv_io::CsvReadOptions {
+                    delimiter,
+                    columns: options.columns.clone(),
+                    batch_size,
+                    ..Default::default()
+                };
+                return Self::read_csv(input.as_slice(), &opts);
+            }
+            #[cfg(feature = "json")]
+            DataFormat::Ndjson => {
+                let opts =
+                    ndjson_io::NdjsonReadOptions { columns: options.columns.clone(), batch_size, ..Default::default() };
+                return Self::read_ndjson(input.as_slice(), &opts);
+            }
+            #[allow(unreachable_patterns)]
             other => {
                 return Err(CoreError::UnsupportedFormat(format!(
-                    "{} input is recognised, but this build reads only Arrow IPC files, streams and Feather v2",
-                    other.name()
+                    "{} input is recognised, but this build leaves that format out (it reads {})",
+                    other.name(),
+                    format::compiled_formats().join(", ")
                 )));
             }
         };
@@ -61,6 +101,27 @@ impl Table {
             None => decoded.batches,
         };
         Ok(Self { schema: decoded.schema, batches, source: Some(format) })
+    }
+
+    /// Reads Parquet with its own options (row groups, offset, limit, nested projection).
+    #[cfg(feature = "parquet")]
+    pub fn read_parquet(input: Buffer, options: &parquet_io::ParquetReadOptions) -> Result<Self> {
+        let d = parquet_io::read(bytes::Bytes::from_owner(input), options)?;
+        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Parquet) })
+    }
+
+    /// Reads CSV text.
+    #[cfg(feature = "csv")]
+    pub fn read_csv(input: &[u8], options: &csv_io::CsvReadOptions) -> Result<Self> {
+        let d = csv_io::read(input, options)?;
+        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Csv) })
+    }
+
+    /// Reads newline-delimited JSON.
+    #[cfg(feature = "json")]
+    pub fn read_ndjson(input: &[u8], options: &ndjson_io::NdjsonReadOptions) -> Result<Self> {
+        let d = ndjson_io::read(input, options)?;
+        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Ndjson) })
     }
 
     /// The format the table was read from, if it was read.
@@ -151,6 +212,23 @@ impl Table {
     /// The table as Arrow IPC bytes.
     pub fn write_ipc(&self, options: &WriteOptions) -> Result<Vec<u8>> {
         ipc_write::write(&self.schema, &self.batches, options)
+    }
+
+    /// The table as a Parquet file.
+    #[cfg(feature = "parquet")]
+    pub fn write_parquet(&self, options: &parquet_io::ParquetWriteOptions) -> Result<Vec<u8>> {
+        parquet_io::write(&self.schema, &self.batches, options)
+    }
+
+    /// The table as CSV text.
+    #[cfg(feature = "csv")]
+    pub fn write_csv(&self, options: &csv_io::CsvWriteOptions) -> Result<Vec<u8>> {
+        csv_io::write(&self.schema, &self.batches, options)
+    }
+
+    /// A stable hash of the table's logical content (see [`fingerprint`]).
+    pub fn fingerprint(&self) -> Result<String> {
+        fingerprint::fingerprint(&self.schema, &self.batches)
     }
 }
 

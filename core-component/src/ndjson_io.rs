@@ -1,0 +1,164 @@
+//! Newline-delimited JSON in (arrow-json): schema inference over a bounded sample or a given
+//! schema; objects become structs, arrays lists.
+//!
+//! arrow-json's decoder reports what was wrong but not where, so when a read fails the failing
+//! batch is decoded again line by line to name the line. Only the failure path pays for that.
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_json::ReaderBuilder;
+use arrow_schema::{ArrowError, SchemaRef};
+
+use crate::error::{CoreError, Result};
+use crate::ipc_read::Decoded;
+use crate::schema::{FieldSpec, schema_from_specs};
+
+/// The default number of records schema inference looks at.
+pub const DEFAULT_INFER_ROWS: usize = 1000;
+/// The default number of rows per batch.
+pub const DEFAULT_BATCH_SIZE: usize = 8192;
+
+/// How to read NDJSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NdjsonReadOptions {
+    /// The schema; inferred when `None`.
+    pub schema: Option<Vec<FieldSpec>>,
+    /// Records to infer the schema from; [`DEFAULT_INFER_ROWS`] when `None`.
+    pub infer_rows: Option<usize>,
+    /// Rows per batch; [`DEFAULT_BATCH_SIZE`] when `None`.
+    pub batch_size: Option<usize>,
+    /// Columns to keep, by name, in this order.
+    pub columns: Option<Vec<String>>,
+    /// Refuse fields absent from the given schema instead of ignoring them.
+    pub strict: bool,
+}
+
+/// The 1-based line of `input` (a whole number of lines from the start) that the decoder rejects.
+fn failing_line(input: &[u8], schema: &SchemaRef, strict: bool) -> Option<usize> {
+    let mut decoder = ReaderBuilder::new(schema.clone()).with_strict_mode(strict).build_decoder().ok()?;
+    for (i, line) in input.split(|&b| b == b'\n').enumerate() {
+        if decoder.decode(line).is_err() || decoder.decode(b"\n").is_err() || decoder.flush().is_err() {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The first line that is not one JSON value (for inference errors).
+fn first_invalid_json_line(input: &[u8]) -> Option<usize> {
+    input
+        .split(|&b| b == b'\n')
+        .position(|l| !l.iter().all(u8::is_ascii_whitespace) && serde_json::from_slice::<serde_json::Value>(l).is_err())
+        .map(|i| i + 1)
+}
+
+fn lines_before(input: &[u8], offset: usize) -> usize {
+    input.get(..offset).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+}
+
+fn at_line(e: &ArrowError, line: Option<usize>) -> CoreError {
+    match line {
+        Some(l) => CoreError::Malformed(format!("ndjson: line {l}: {e}")),
+        None => CoreError::Malformed(format!("ndjson: {e}")),
+    }
+}
+
+/// Read NDJSON text.
+pub fn read(input: &[u8], options: &NdjsonReadOptions) -> Result<Decoded> {
+    let schema = match &options.schema {
+        Some(specs) => schema_from_specs(specs)?,
+        None => {
+            let n = options.infer_rows.unwrap_or(DEFAULT_INFER_ROWS);
+            let (s, _) = arrow_json::reader::infer_json_schema(Cursor::new(input), Some(n))
+                .map_err(|e| at_line(&e, first_invalid_json_line(input)))?;
+            Arc::new(s)
+        }
+    };
+    let batch_size = match options.batch_size {
+        Some(0) => return Err(CoreError::InvalidArgument("batch-size must be at least 1".into())),
+        Some(n) => n,
+        None => DEFAULT_BATCH_SIZE,
+    };
+    let mut decoder = ReaderBuilder::new(schema.clone())
+        .with_batch_size(batch_size)
+        .with_strict_mode(options.strict)
+        .build_decoder()
+        .map_err(|e| CoreError::InvalidArgument(e.to_string()))?;
+    let fail = |e: ArrowError, start: usize| {
+        let rest = input.get(start..).unwrap_or_default();
+        at_line(&e, failing_line(rest, &schema, options.strict).map(|l| l + lines_before(input, start)))
+    };
+    let mut batches = Vec::new();
+    let mut pos = 0;
+    // The decoder takes at most one batch of rows per call; each loop decodes and flushes one.
+    loop {
+        let start = pos;
+        let rest = input.get(pos..).unwrap_or_default();
+        let n = decoder.decode(rest).map_err(|e| fail(e, start))?;
+        pos += n;
+        match decoder.flush().map_err(|e| fail(e, start))? {
+            Some(b) => batches.push(b),
+            None if n == 0 => break,
+            None => {}
+        }
+        if pos >= input.len() && decoder.is_empty() {
+            break;
+        }
+    }
+    let (schema, batches) = match &options.columns {
+        Some(names) => {
+            let idx = names.iter().map(|n| crate::schema::column_index(&schema, n)).collect::<Result<Vec<_>>>()?;
+            let s = Arc::new(schema.project(&idx).map_err(|e| CoreError::Internal(e.to_string()))?);
+            let b = batches
+                .iter()
+                .map(|b| b.project(&idx).map_err(|e| CoreError::Internal(e.to_string())))
+                .collect::<Result<Vec<RecordBatch>>>()?;
+            (s, b)
+        }
+        None => (schema, batches),
+    };
+    Ok(Decoded { schema, batches })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use arrow_array::Array;
+    use arrow_schema::DataType;
+
+    use super::*;
+
+    #[test]
+    fn objects_become_structs_and_arrays_lists() {
+        let text = b"{\"a\": 1, \"o\": {\"x\": \"s\"}, \"l\": [1, 2]}\n{\"a\": null, \"o\": null, \"l\": []}\n";
+        let d = read(text, &NdjsonReadOptions::default()).unwrap();
+        let s = &d.schema;
+        assert_eq!(s.field_with_name("a").unwrap().data_type(), &DataType::Int64);
+        assert!(matches!(s.field_with_name("o").unwrap().data_type(), DataType::Struct(_)));
+        assert!(matches!(s.field_with_name("l").unwrap().data_type(), DataType::List(_)));
+        let rows: usize = d.batches.iter().map(RecordBatch::num_rows).sum();
+        assert_eq!(rows, 2);
+        assert_eq!(d.batches[0].column(0).null_count(), 1);
+    }
+
+    #[test]
+    fn batches_split_at_batch_size_and_the_last_line_needs_no_newline() {
+        let text = b"{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}";
+        let d = read(text, &NdjsonReadOptions { batch_size: Some(2), ..Default::default() }).unwrap();
+        let sizes: Vec<usize> = d.batches.iter().map(RecordBatch::num_rows).collect();
+        assert_eq!(sizes, vec![2, 1]);
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        let spec = vec![FieldSpec { name: "a".into(), arrow_type: "Int64".into(), nullable: true }];
+        let text = b"{\"a\": 1}\n{\"a\": 2}\n{\"a\": \"x\"}\n";
+        let opts = NdjsonReadOptions { schema: Some(spec.clone()), batch_size: Some(2), ..Default::default() };
+        let e = read(text, &opts).unwrap_err();
+        assert!(matches!(&e, CoreError::Malformed(m) if m.contains("line 3")), "{e}");
+        let e = read(b"{\"a\": 1}\n{\"a\": \n", &NdjsonReadOptions::default()).unwrap_err();
+        assert!(matches!(&e, CoreError::Malformed(m) if m.contains("line 2")), "{e}");
+    }
+}

@@ -1,0 +1,449 @@
+//! Parquet read, write and metadata, on the `parquet` crate's Arrow reader and writer.
+//!
+//! The input is one in-memory `Bytes` (the component receives whole files); the reader slices it
+//! without copying. Before decoding, the declared uncompressed sizes of the column chunks that will
+//! be read are summed against the read limit, so an honest but huge file is refused before any
+//! page is inflated.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use bytes::Bytes;
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
+use parquet::errors::ParquetError;
+use parquet::file::metadata::{KeyValue, ParquetMetaData};
+use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::schema::types::SchemaDescriptor;
+
+use crate::error::{CoreError, Result};
+use crate::ipc_read::Decoded;
+
+/// The default number of rows per decoded batch, as in the `parquet` crate.
+pub const DEFAULT_BATCH_SIZE: usize = 1024 * 8;
+
+/// What a Parquet read decodes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParquetReadOptions {
+    /// Columns by name, or dotted paths into nested columns (`a.b`); all when `None`.
+    pub columns: Option<Vec<String>>,
+    /// Row groups by index, in file order; all when `None`.
+    pub row_groups: Option<Vec<usize>>,
+    /// Rows per batch; [`DEFAULT_BATCH_SIZE`] when `None`.
+    pub batch_size: Option<usize>,
+    /// Rows to skip first (after row-group selection).
+    pub offset: Option<usize>,
+    /// The most rows to return.
+    pub limit: Option<usize>,
+    /// The ceiling on declared uncompressed bytes of the chunks read.
+    pub max_decompressed_bytes: u64,
+}
+
+/// A Parquet codec, as written in column chunk metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// No compression.
+    Uncompressed,
+    /// Snappy.
+    Snappy,
+    /// Gzip (deflate).
+    Gzip,
+    /// Brotli.
+    Brotli,
+    /// The deprecated Hadoop-framed LZ4.
+    Lz4,
+    /// Raw LZ4 blocks.
+    Lz4Raw,
+    /// Zstandard.
+    Zstd,
+    /// LZO (readable by almost nothing; reported, never decoded).
+    Lzo,
+}
+
+impl Codec {
+    fn of(c: Compression) -> Self {
+        match c {
+            Compression::UNCOMPRESSED => Codec::Uncompressed,
+            Compression::SNAPPY => Codec::Snappy,
+            Compression::GZIP(_) => Codec::Gzip,
+            Compression::LZO => Codec::Lzo,
+            Compression::BROTLI(_) => Codec::Brotli,
+            Compression::LZ4 => Codec::Lz4,
+            Compression::ZSTD(_) => Codec::Zstd,
+            Compression::LZ4_RAW => Codec::Lz4Raw,
+        }
+    }
+}
+
+/// Which statistics a writer records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatisticsLevel {
+    /// None.
+    None,
+    /// Per column chunk.
+    Chunk,
+    /// Per column chunk and per page (the `parquet` crate's default).
+    Page,
+}
+
+/// Writer properties of a Parquet write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParquetWriteOptions {
+    /// The codec of every column.
+    pub compression: Codec,
+    /// The codec's level (gzip 0..=10, brotli 0..=11, zstd 1..=22); the codec's default if `None`.
+    pub compression_level: Option<i32>,
+    /// The most rows per row group; the crate's default (1Mi) if `None`.
+    pub max_row_group_rows: Option<usize>,
+    /// The target data page size in bytes; the crate's default (1 MiB) if `None`.
+    pub data_page_size: Option<usize>,
+    /// Dictionary-encode columns (falls back to plain per page when the dictionary grows large).
+    pub dictionary: bool,
+    /// Which statistics to write.
+    pub statistics: StatisticsLevel,
+    /// Parquet format 2 data pages (`true`) or format 1 (`false`).
+    pub writer_version_2: bool,
+    /// Extra file key/value metadata.
+    pub key_value_metadata: Vec<(String, String)>,
+}
+
+impl Default for ParquetWriteOptions {
+    fn default() -> Self {
+        Self {
+            compression: Codec::Snappy,
+            compression_level: None,
+            max_row_group_rows: None,
+            data_page_size: None,
+            dictionary: true,
+            statistics: StatisticsLevel::Page,
+            writer_version_2: false,
+            key_value_metadata: Vec::new(),
+        }
+    }
+}
+
+/// One column chunk of a row group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnChunkInfo {
+    /// The dotted path of the leaf column.
+    pub path: String,
+    /// The Parquet physical type (`INT64`, `BYTE_ARRAY`, ...).
+    pub physical_type: String,
+    /// The codec.
+    pub codec: Codec,
+    /// Bytes on disk.
+    pub compressed_size: u64,
+    /// Bytes after decompression.
+    pub uncompressed_size: u64,
+    /// The number of values, nulls included.
+    pub num_values: u64,
+    /// The null count, when statistics record it.
+    pub null_count: Option<u64>,
+}
+
+/// One row group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowGroupInfo {
+    /// Rows in the row group.
+    pub num_rows: u64,
+    /// Uncompressed bytes of all its columns.
+    pub total_byte_size: u64,
+    /// Compressed bytes of all its columns.
+    pub compressed_size: u64,
+    /// Its column chunks, in leaf order.
+    pub columns: Vec<ColumnChunkInfo>,
+}
+
+/// What a Parquet footer says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// Total rows.
+    pub num_rows: u64,
+    /// The format version written in the footer.
+    pub version: i32,
+    /// The writing library, when recorded.
+    pub created_by: Option<String>,
+    /// File key/value metadata (the embedded `ARROW:schema` included).
+    pub key_value_metadata: Vec<(String, String)>,
+    /// The row groups, in file order.
+    pub row_groups: Vec<RowGroupInfo>,
+    /// The Arrow schema the file decodes to.
+    pub schema: SchemaRef,
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// Map a `parquet` error: a compiled-out codec is `unsupported-codec`, everything else is the
+/// input's fault.
+fn from_read(e: ParquetError) -> CoreError {
+    let msg = e.to_string();
+    if msg.contains("Disabled feature at compile time") || msg.contains("codec type") {
+        CoreError::UnsupportedCodec(msg)
+    } else {
+        CoreError::Malformed(format!("parquet: {msg}"))
+    }
+}
+
+fn builder(input: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
+    ParquetRecordBatchReaderBuilder::try_new_with_options(input, ArrowReaderOptions::new()).map_err(from_read)
+}
+
+/// The footer of a Parquet file: row groups, codecs, sizes, key/value metadata and Arrow schema.
+pub fn file_info(input: Bytes) -> Result<FileInfo> {
+    let b = builder(input)?;
+    Ok(describe(b.metadata(), b.schema()))
+}
+
+fn describe(meta: &ParquetMetaData, schema: &SchemaRef) -> FileInfo {
+    let fm = meta.file_metadata();
+    FileInfo {
+        num_rows: to_u64(fm.num_rows()),
+        version: fm.version(),
+        created_by: fm.created_by().map(str::to_string),
+        key_value_metadata: fm
+            .key_value_metadata()
+            .map(|kv| kv.iter().map(|k| (k.key.clone(), k.value.clone().unwrap_or_default())).collect())
+            .unwrap_or_default(),
+        row_groups: meta
+            .row_groups()
+            .iter()
+            .map(|rg| RowGroupInfo {
+                num_rows: to_u64(rg.num_rows()),
+                total_byte_size: to_u64(rg.total_byte_size()),
+                compressed_size: to_u64(rg.compressed_size()),
+                columns: rg
+                    .columns()
+                    .iter()
+                    .map(|c| ColumnChunkInfo {
+                        path: c.column_path().string(),
+                        physical_type: c.column_type().to_string(),
+                        codec: Codec::of(c.compression()),
+                        compressed_size: to_u64(c.compressed_size()),
+                        uncompressed_size: to_u64(c.uncompressed_size()),
+                        num_values: to_u64(c.num_values()),
+                        null_count: c.statistics().and_then(|s| s.null_count_opt()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        schema: schema.clone(),
+    }
+}
+
+/// Resolve the requested names to a mask over leaf columns, and say whether they are all top-level
+/// fields (then the output keeps the requested order, as the IPC reader does).
+fn projection(descr: &SchemaDescriptor, arrow: &SchemaRef, names: &[String]) -> Result<(ProjectionMask, bool)> {
+    let mut leaves = Vec::new();
+    let mut all_top_level = true;
+    for name in names {
+        let top = arrow.fields().iter().filter(|f| f.name() == name).count();
+        if top > 1 {
+            return Err(CoreError::ColumnNotFound(format!("column name {name:?} is ambiguous: {top} columns have it")));
+        }
+        all_top_level &= top == 1;
+        let parts: Vec<&str> = name.split('.').collect();
+        let before = leaves.len();
+        for (i, col) in descr.columns().iter().enumerate() {
+            let path = col.path().parts();
+            let hit = if top == 1 {
+                path.first().is_some_and(|p| p == name)
+            } else {
+                parts.len() <= path.len() && parts.iter().zip(path).all(|(a, b)| a == b)
+            };
+            if hit {
+                leaves.push(i);
+            }
+        }
+        if leaves.len() == before {
+            return Err(CoreError::ColumnNotFound(format!("no column or nested path {name:?} in the Parquet schema")));
+        }
+    }
+    Ok((ProjectionMask::leaves(descr, leaves), all_top_level))
+}
+
+/// Read a Parquet file.
+pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
+    let mut b = builder(input)?;
+    let full_schema = b.schema().clone();
+    let meta = b.metadata().clone();
+    let row_groups: Vec<usize> = match &options.row_groups {
+        Some(rgs) => {
+            if let Some(bad) = rgs.iter().find(|&&i| i >= meta.num_row_groups()) {
+                return Err(CoreError::OutOfBounds(format!(
+                    "row group {bad} does not exist: the file has {}",
+                    meta.num_row_groups()
+                )));
+            }
+            rgs.clone()
+        }
+        None => (0..meta.num_row_groups()).collect(),
+    };
+    let mut reorder = None;
+    let mask = match &options.columns {
+        Some(names) => {
+            let (mask, top_level) = projection(b.parquet_schema(), &full_schema, names)?;
+            if top_level {
+                reorder = Some(names.clone());
+            }
+            mask
+        }
+        None => ProjectionMask::all(),
+    };
+    let declared: u64 = row_groups
+        .iter()
+        .filter_map(|&i| meta.row_groups().get(i))
+        .flat_map(|rg| rg.columns().iter().enumerate())
+        .filter(|(leaf, _)| mask.leaf_included(*leaf))
+        .map(|(_, c)| to_u64(c.uncompressed_size()))
+        .fold(0u64, u64::saturating_add);
+    if declared > options.max_decompressed_bytes {
+        return Err(CoreError::LimitExceeded(format!(
+            "the column chunks to read declare {declared} uncompressed bytes, over the limit of {}",
+            options.max_decompressed_bytes
+        )));
+    }
+    let batch_size = match options.batch_size {
+        Some(0) => return Err(CoreError::InvalidArgument("batch-size must be at least 1".into())),
+        Some(n) => n,
+        None => DEFAULT_BATCH_SIZE,
+    };
+    b = b.with_row_groups(row_groups).with_projection(mask).with_batch_size(batch_size);
+    if let Some(o) = options.offset {
+        b = b.with_offset(o);
+    }
+    if let Some(l) = options.limit {
+        b = b.with_limit(l);
+    }
+    let reader = b.build().map_err(from_read)?;
+    let mut schema = reader_schema(&reader);
+    let mut batches = reader.collect::<std::result::Result<Vec<RecordBatch>, _>>().map_err(CoreError::from_decode)?;
+    if let Some(names) = reorder {
+        let indices = names.iter().map(|n| crate::schema::column_index(&schema, n)).collect::<Result<Vec<_>>>()?;
+        schema = Arc::new(schema.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))?);
+        batches = batches
+            .iter()
+            .map(|b| b.project(&indices).map_err(|e| CoreError::Internal(e.to_string())))
+            .collect::<Result<_>>()?;
+    }
+    Ok(Decoded { schema, batches })
+}
+
+fn reader_schema(reader: &parquet::arrow::arrow_reader::ParquetRecordBatchReader) -> SchemaRef {
+    use arrow_array::RecordBatchReader;
+    reader.schema()
+}
+
+fn level_u32(level: Option<i32>, what: &str) -> Result<Option<u32>> {
+    level
+        .map(|l| u32::try_from(l).map_err(|_| CoreError::InvalidArgument(format!("{what} level {l} is negative"))))
+        .transpose()
+}
+
+fn compression(codec: Codec, level: Option<i32>) -> Result<Compression> {
+    let bad = |e: ParquetError| CoreError::InvalidArgument(e.to_string());
+    let levelless = |name: &str| match level {
+        Some(l) => Err(CoreError::InvalidArgument(format!("{name} takes no compression level (got {l})"))),
+        None => Ok(()),
+    };
+    Ok(match codec {
+        Codec::Uncompressed => {
+            levelless("uncompressed")?;
+            Compression::UNCOMPRESSED
+        }
+        Codec::Snappy => {
+            levelless("snappy")?;
+            Compression::SNAPPY
+        }
+        Codec::Lz4 => {
+            levelless("lz4")?;
+            Compression::LZ4
+        }
+        Codec::Lz4Raw => {
+            levelless("lz4-raw")?;
+            Compression::LZ4_RAW
+        }
+        Codec::Gzip => Compression::GZIP(match level_u32(level, "gzip")? {
+            Some(l) => GzipLevel::try_new(l).map_err(bad)?,
+            None => GzipLevel::default(),
+        }),
+        Codec::Brotli => Compression::BROTLI(match level_u32(level, "brotli")? {
+            Some(l) => BrotliLevel::try_new(l).map_err(bad)?,
+            None => BrotliLevel::default(),
+        }),
+        Codec::Zstd => Compression::ZSTD(match level {
+            Some(l) => ZstdLevel::try_new(l).map_err(bad)?,
+            None => ZstdLevel::default(),
+        }),
+        Codec::Lzo => {
+            return Err(CoreError::UnsupportedCodec(
+                "LZO cannot be written: no Parquet reader in common use decodes it".into(),
+            ));
+        }
+    })
+}
+
+/// Writer properties from options.
+pub fn writer_properties(options: &ParquetWriteOptions) -> Result<WriterProperties> {
+    let mut p = WriterProperties::builder()
+        .set_compression(compression(options.compression, options.compression_level)?)
+        .set_dictionary_enabled(options.dictionary)
+        .set_statistics_enabled(match options.statistics {
+            StatisticsLevel::None => EnabledStatistics::None,
+            StatisticsLevel::Chunk => EnabledStatistics::Chunk,
+            StatisticsLevel::Page => EnabledStatistics::Page,
+        })
+        .set_writer_version(if options.writer_version_2 {
+            WriterVersion::PARQUET_2_0
+        } else {
+            WriterVersion::PARQUET_1_0
+        })
+        .set_created_by(format!("arrow-rs-wasm {} (parquet-rs)", env!("CARGO_PKG_VERSION")));
+    if let Some(n) = options.max_row_group_rows {
+        if n == 0 {
+            return Err(CoreError::InvalidArgument("max-row-group-rows must be at least 1".into()));
+        }
+        p = p.set_max_row_group_row_count(Some(n));
+    }
+    if let Some(n) = options.data_page_size {
+        if n == 0 {
+            return Err(CoreError::InvalidArgument("data-page-size must be at least 1".into()));
+        }
+        p = p.set_data_page_size_limit(n);
+    }
+    if !options.key_value_metadata.is_empty() {
+        p = p.set_key_value_metadata(Some(
+            options.key_value_metadata.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())).collect(),
+        ));
+    }
+    Ok(p.build())
+}
+
+/// Write batches as a Parquet file (the Arrow schema is embedded, as pyarrow does, so types that
+/// Parquet lacks round-trip).
+pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &ParquetWriteOptions) -> Result<Vec<u8>> {
+    let props = writer_properties(options)?;
+    let from_write = |e: ParquetError| match e {
+        ParquetError::NYI(m) => CoreError::UnsupportedFormat(format!("Parquet cannot hold this: {m}")),
+        ParquetError::ArrowError(m) => CoreError::InvalidArgument(m),
+        other => {
+            let msg = other.to_string();
+            if msg.contains("Disabled feature at compile time") {
+                CoreError::UnsupportedCodec(msg)
+            } else {
+                CoreError::Internal(format!("parquet writer: {msg}"))
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, schema.clone(), Some(props)).map_err(from_write)?;
+    for b in batches {
+        w.write(b).map_err(from_write)?;
+    }
+    w.close().map_err(from_write)?;
+    Ok(out)
+}
