@@ -16,6 +16,9 @@ usage errors; per-file read errors and mismatches are reported as data):
       equal == schemas equal including metadata AND Table.equals (chunk
       layout is ignored). logically_equal also holds when only the
       dictionary encoding differs (values equal once dictionaries are decoded).
+      equal_but_nested_names holds when only the names of list items and map
+      entries differ (readers disagree on those; pyarrow names a Parquet map's
+      entries after its column).
 """
 
 import json
@@ -164,9 +167,30 @@ def decode_dictionaries(t):
     return pa.Table.from_arrays(cols, schema=pa.schema(fields, metadata=t.schema.metadata))
 
 
+def unnamed(t):
+    """The type with the names of list items and map entries reset to Arrow's defaults: readers
+    disagree on them (pyarrow names a Parquet map's entries after the column)."""
+    if pa.types.is_map(t):
+        return pa.map_(unnamed(t.key_type), pa.field("value", unnamed(t.item_type), t.item_field.nullable),
+                       keys_sorted=t.keys_sorted)
+    if pa.types.is_large_list(t):
+        return pa.large_list(pa.field("item", unnamed(t.value_type), t.value_field.nullable))
+    if pa.types.is_fixed_size_list(t):
+        return pa.list_(pa.field("item", unnamed(t.value_type), t.value_field.nullable), t.list_size)
+    if pa.types.is_list(t):
+        return pa.list_(pa.field("item", unnamed(t.value_type), t.value_field.nullable))
+    if pa.types.is_struct(t):
+        return pa.struct([f.with_type(unnamed(f.type)) for f in t])
+    return t
+
+
+def unnamed_schema(schema):
+    return pa.schema([f.with_type(unnamed(f.type)) for f in schema], metadata=schema.metadata)
+
+
 def compare_one(exp_path, act_path):
     out = {"expected": exp_path, "actual": act_path, "equal": False,
-           "logically_equal": False, "detail": ""}
+           "logically_equal": False, "equal_but_nested_names": False, "detail": ""}
     tables = []
     for label, path in (("expected", exp_path), ("actual", act_path)):
         try:
@@ -179,6 +203,9 @@ def compare_one(exp_path, act_path):
     try:
         if not ta.schema.equals(tb.schema, check_metadata=True):
             out["detail"] = clip(schema_diff(ta.schema, tb.schema))
+            ua, ub = unnamed_schema(ta.schema), unnamed_schema(tb.schema)
+            if ua.equals(ub, check_metadata=True):
+                out["equal_but_nested_names"] = ta.cast(ua).equals(tb.cast(ub))
         elif not ta.equals(tb):
             out["detail"] = clip(table_diff(ta, tb))
             out["logically_equal"] = decode_dictionaries(ta).equals(decode_dictionaries(tb))

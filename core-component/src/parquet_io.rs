@@ -8,11 +8,11 @@
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use arrow_schema::{DataType, Schema, SchemaRef};
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::metadata::{KeyValue, ParquetMetaData};
@@ -190,7 +190,54 @@ fn from_read(e: ParquetError) -> CoreError {
 }
 
 fn builder(input: Bytes) -> Result<ParquetRecordBatchReaderBuilder<Bytes>> {
-    ParquetRecordBatchReaderBuilder::try_new_with_options(input, ArrowReaderOptions::new()).map_err(from_read)
+    let meta = ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(from_read)?;
+    let meta = match as_pyarrow_reads(meta.schema(), meta.parquet_schema()) {
+        Some(schema) => {
+            ArrowReaderMetadata::try_new(meta.metadata().clone(), ArrowReaderOptions::new().with_schema(schema))
+                .map_err(from_read)?
+        }
+        None => meta,
+    };
+    Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(input, meta))
+}
+
+/// Where pyarrow, the reference, reads a Parquet column differently from what the embedded Arrow
+/// schema says, top-level columns follow pyarrow, so a file reads here as in pyarrow and pandas:
+///
+/// - `date64` is stored as a 32-bit DATE; parquet-rs restores `Date64`, pyarrow reads `date32`;
+/// - dictionary values embedded as `large_utf8` / `large_binary` (pandas 3 categoricals) read as
+///   `utf8` / `binary` in pyarrow.
+///
+/// `None` when nothing changes.
+fn as_pyarrow_reads(schema: &SchemaRef, descr: &SchemaDescriptor) -> Option<SchemaRef> {
+    let is_int32_leaf = |name: &str| {
+        descr.columns().iter().any(|c| c.path().parts() == [name] && c.physical_type() == parquet::basic::Type::INT32)
+    };
+    let mut changed = false;
+    let fields: Vec<_> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let t = match f.data_type() {
+                DataType::Date64 if is_int32_leaf(f.name()) => Some(DataType::Date32),
+                DataType::Dictionary(k, v) if **v == DataType::LargeUtf8 => {
+                    Some(DataType::Dictionary(k.clone(), Box::new(DataType::Utf8)))
+                }
+                DataType::Dictionary(k, v) if **v == DataType::LargeBinary => {
+                    Some(DataType::Dictionary(k.clone(), Box::new(DataType::Binary)))
+                }
+                _ => None,
+            };
+            match t {
+                Some(t) => {
+                    changed = true;
+                    Arc::new(f.as_ref().clone().with_data_type(t))
+                }
+                None => f.clone(),
+            }
+        })
+        .collect();
+    changed.then(|| Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone())))
 }
 
 /// The footer of a Parquet file: row groups, codecs, sizes, key/value metadata and Arrow schema.
@@ -268,9 +315,11 @@ fn projection(descr: &SchemaDescriptor, arrow: &SchemaRef, names: &[String]) -> 
 
 /// Read a Parquet file.
 pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
+    let input_len = input.len() as u64;
     let mut b = builder(input)?;
     let full_schema = b.schema().clone();
     let meta = b.metadata().clone();
+    check_decodable(&meta, b.parquet_schema(), &full_schema, input_len)?;
     let row_groups: Vec<usize> = match &options.row_groups {
         Some(rgs) => {
             if let Some(bad) = rgs.iter().find(|&&i| i >= meta.num_row_groups()) {
@@ -320,8 +369,13 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
         b = b.with_limit(l);
     }
     let reader = b.build().map_err(from_read)?;
-    let mut schema = reader_schema(&reader);
-    let mut batches = reader.collect::<std::result::Result<Vec<RecordBatch>, _>>().map_err(CoreError::from_decode)?;
+    // The reader's schema has the fields but not the schema metadata (pandas' among them).
+    let mut schema =
+        Arc::new(Schema::new_with_metadata(reader_schema(&reader).fields().clone(), full_schema.metadata().clone()));
+    let mut batches = reader
+        .map(|b| b.and_then(|b| b.with_schema(schema.clone())))
+        .collect::<std::result::Result<Vec<RecordBatch>, _>>()
+        .map_err(CoreError::from_decode)?;
     if let Some(names) = reorder {
         let indices = names.iter().map(|n| crate::schema::column_index(&schema, n)).collect::<Result<Vec<_>>>()?;
         schema = Arc::new(schema.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))?);
@@ -331,6 +385,69 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
             .collect::<Result<_>>()?;
     }
     Ok(Decoded { schema, batches })
+}
+
+/// Refuse the footers the `parquet` crate would panic on, or decode unchecked, before any page is
+/// read (each was found by the bit-flip sweep in `tests/formats.rs`):
+///
+/// - a column chunk whose byte range is negative or runs past the input: the crate `assert!`s
+///   non-negative offsets (`ColumnChunkMetaData::byte_range`), and on wasm32 its
+///   `start + length` bounds check on `Bytes` can overflow `usize`;
+/// - a leaf the embedded Arrow schema declares a string whose Parquet column is not UTF8-annotated
+///   bytes: the crate then honours the hint but skips UTF-8 validation (it validates only
+///   UTF8-annotated leaves), which panics in debug builds and builds an invalid string array in
+///   release ones. (JSON-annotated leaves, which it also reads as unvalidated strings, are left
+///   alone: refusing them would refuse honest files.)
+fn check_decodable(meta: &ParquetMetaData, descr: &SchemaDescriptor, arrow: &SchemaRef, input_len: u64) -> Result<()> {
+    use parquet::basic::{ConvertedType, Type as PhysicalType};
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or_else(|| c.data_page_offset());
+            let end = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(c.compressed_size()).ok())
+                .map(|(s, n)| s.saturating_add(n));
+            if end.is_none_or(|e| e > input_len) {
+                return Err(CoreError::Malformed(format!(
+                    "parquet: column chunk {} of row group {g} claims bytes {start}..+{} of a {input_len}-byte input",
+                    c.column_path(),
+                    c.compressed_size()
+                )));
+            }
+        }
+    }
+    fn leaves<'a>(t: &'a DataType, out: &mut Vec<&'a DataType>) {
+        match t {
+            DataType::Struct(fs) => fs.iter().for_each(|f| leaves(f.data_type(), out)),
+            DataType::List(f)
+            | DataType::LargeList(f)
+            | DataType::ListView(f)
+            | DataType::LargeListView(f)
+            | DataType::FixedSizeList(f, _)
+            | DataType::Map(f, _) => leaves(f.data_type(), out),
+            DataType::Dictionary(_, v) => leaves(v, out),
+            other => out.push(other),
+        }
+    }
+    let mut arrow_leaves = Vec::new();
+    arrow.fields().iter().for_each(|f| leaves(f.data_type(), &mut arrow_leaves));
+    // Leaves pair up in order; if the shapes ever disagree, the crate's own checks apply.
+    if arrow_leaves.len() == descr.num_columns() {
+        for (t, col) in arrow_leaves.iter().zip(descr.columns()) {
+            let string = matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+            if string
+                && col.physical_type() == PhysicalType::BYTE_ARRAY
+                && !matches!(col.converted_type(), ConvertedType::UTF8 | ConvertedType::JSON)
+            {
+                return Err(CoreError::Malformed(format!(
+                    "parquet: the embedded Arrow schema makes {} a string column, but Parquet stores it as bytes \
+                     without a UTF8 annotation",
+                    col.path()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn reader_schema(reader: &parquet::arrow::arrow_reader::ParquetRecordBatchReader) -> SchemaRef {
@@ -402,7 +519,10 @@ pub fn writer_properties(options: &ParquetWriteOptions) -> Result<WriterProperti
         } else {
             WriterVersion::PARQUET_1_0
         })
-        .set_created_by(format!("arrow-rs-wasm {} (parquet-rs)", env!("CARGO_PKG_VERSION")));
+        .set_created_by(format!("arrow-rs-wasm {} (parquet-rs)", env!("CARGO_PKG_VERSION")))
+        // Write what the Parquet spec and pyarrow expect (date64 as DATE, list items named
+        // `element`); without it pyarrow reads a date64 column back as int64.
+        .set_coerce_types(true);
     if let Some(n) = options.max_row_group_rows {
         if n == 0 {
             return Err(CoreError::InvalidArgument("max-row-group-rows must be at least 1".into()));
@@ -426,7 +546,13 @@ pub fn writer_properties(options: &ParquetWriteOptions) -> Result<WriterProperti
 /// Write batches as a Parquet file (the Arrow schema is embedded, as pyarrow does, so types that
 /// Parquet lacks round-trip).
 pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &ParquetWriteOptions) -> Result<Vec<u8>> {
-    let props = writer_properties(options)?;
+    // pyarrow and pandas read schema metadata (e.g. pandas' own) from the footer's key/value
+    // pairs, not from the embedded Arrow schema: write it there too, then the caller's pairs.
+    let mut merged: Vec<(String, String)> = schema.metadata().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    merged.sort();
+    merged.retain(|(k, _)| !options.key_value_metadata.iter().any(|(ok, _)| ok == k));
+    merged.extend(options.key_value_metadata.iter().cloned());
+    let props = writer_properties(&ParquetWriteOptions { key_value_metadata: merged, ..options.clone() })?;
     let from_write = |e: ParquetError| match e {
         ParquetError::NYI(m) => CoreError::UnsupportedFormat(format!("Parquet cannot hold this: {m}")),
         ParquetError::ArrowError(m) => CoreError::InvalidArgument(m),
@@ -439,10 +565,23 @@ pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &ParquetWrite
             }
         }
     };
+    // The embedded Arrow schema carries the pairs too: pyarrow shows its metadata, not the footer's.
+    let schema = Arc::new(Schema::new_with_metadata(
+        schema.fields().clone(),
+        props
+            .key_value_metadata()
+            .map(|kv| {
+                kv.iter()
+                    .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                    .collect::<std::collections::HashMap<_, _>>()
+            })
+            .unwrap_or_default(),
+    ));
     let mut out = Vec::new();
     let mut w = ArrowWriter::try_new(&mut out, schema.clone(), Some(props)).map_err(from_write)?;
     for b in batches {
-        w.write(b).map_err(from_write)?;
+        let b = b.clone().with_schema(schema.clone()).map_err(|e| CoreError::Internal(e.to_string()))?;
+        w.write(&b).map_err(from_write)?;
     }
     w.close().map_err(from_write)?;
     Ok(out)

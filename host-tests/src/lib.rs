@@ -22,9 +22,14 @@ mod generated {
 }
 pub use generated::*;
 
+pub use exports::arrow::core::csv::{CsvReadOptions, CsvWriteOptions};
+pub use exports::arrow::core::ndjson::NdjsonReadOptions;
+pub use exports::arrow::core::parquet::{
+    ParquetCompression, ParquetMetadata, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel, WriterVersion,
+};
 pub use exports::arrow::core::types::{
-    ArrowError, DataFormat, DictionaryHandling, ErrorCode, IpcCompression, IpcFraming, IpcWriteOptions,
-    MetadataVersion, ReadOptions, SchemaSummary,
+    ArrowError, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression, IpcFraming, IpcWriteOptions,
+    KeyValue, MetadataVersion, ReadOptions, SchemaSummary,
 };
 
 /// The workspace root, for fixtures and the built component.
@@ -167,6 +172,46 @@ impl Host {
         self.core.arrow_core_table().table().call_write_ipc(&mut self.store, t, *options)
     }
 
+    /// `table.fingerprint`.
+    pub fn fingerprint(&mut self, t: Table) -> Result<Result<String, ArrowError>> {
+        self.core.arrow_core_table().table().call_fingerprint(&mut self.store, t)
+    }
+
+    /// `readable-formats`.
+    pub fn readable_formats(&mut self) -> Result<Vec<DataFormat>> {
+        self.core.arrow_core_table().call_readable_formats(&mut self.store)
+    }
+
+    /// `parquet.read`.
+    pub fn parquet_read(&mut self, bytes: &[u8], options: &ParquetReadOptions) -> Result<Result<Table, ArrowError>> {
+        self.core.arrow_core_parquet().call_read(&mut self.store, bytes, options)
+    }
+
+    /// `parquet.metadata`.
+    pub fn parquet_metadata(&mut self, bytes: &[u8]) -> Result<Result<ParquetMetadata, ArrowError>> {
+        self.core.arrow_core_parquet().call_metadata(&mut self.store, bytes)
+    }
+
+    /// `parquet.write`.
+    pub fn parquet_write(&mut self, t: Table, options: &ParquetWriteOptions) -> Result<Result<Vec<u8>, ArrowError>> {
+        self.core.arrow_core_parquet().call_write(&mut self.store, t, options)
+    }
+
+    /// `csv.read`.
+    pub fn csv_read(&mut self, bytes: &[u8], options: &CsvReadOptions) -> Result<Result<Table, ArrowError>> {
+        self.core.arrow_core_csv().call_read(&mut self.store, bytes, options)
+    }
+
+    /// `csv.write`.
+    pub fn csv_write(&mut self, t: Table, options: &CsvWriteOptions) -> Result<Result<Vec<u8>, ArrowError>> {
+        self.core.arrow_core_csv().call_write(&mut self.store, t, options)
+    }
+
+    /// `ndjson.read`.
+    pub fn ndjson_read(&mut self, bytes: &[u8], options: &NdjsonReadOptions) -> Result<Result<Table, ArrowError>> {
+        self.core.arrow_core_ndjson().call_read(&mut self.store, bytes, options)
+    }
+
     /// Drops the handle, freeing the table inside the component.
     pub fn free(&mut self, t: Table) -> Result<()> {
         t.resource_drop(&mut self.store)
@@ -181,6 +226,79 @@ pub type Table = ResourceAny;
 impl Default for ReadOptions {
     fn default() -> Self {
         Self { format: None, columns: None, batch_size: None, max_decompressed_bytes: None }
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for ParquetReadOptions {
+    fn default() -> Self {
+        Self {
+            columns: None,
+            row_groups: None,
+            batch_size: None,
+            offset: None,
+            limit: None,
+            max_decompressed_bytes: None,
+        }
+    }
+}
+
+impl Default for ParquetWriteOptions {
+    fn default() -> Self {
+        Self {
+            compression: ParquetCompression::Snappy,
+            compression_level: None,
+            max_row_group_rows: None,
+            data_page_size: None,
+            dictionary: true,
+            statistics: StatisticsLevel::Page,
+            writer_version: WriterVersion::V1,
+            key_value_metadata: Vec::new(),
+        }
+    }
+}
+
+impl Default for CsvReadOptions {
+    fn default() -> Self {
+        Self {
+            has_header: true,
+            delimiter: b',',
+            quote: Some(b'"'),
+            escape: None,
+            comment: None,
+            null_values: Vec::new(),
+            schema: None,
+            infer_rows: None,
+            batch_size: None,
+            columns: None,
+        }
+    }
+}
+
+impl Default for CsvWriteOptions {
+    fn default() -> Self {
+        Self { header: true, delimiter: b',', quote: b'"', null_value: String::new() }
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for NdjsonReadOptions {
+    fn default() -> Self {
+        Self { schema: None, infer_rows: None, batch_size: None, columns: None, strict: false }
+    }
+}
+
+/// A caller-given column for CSV and NDJSON reads.
+pub fn field(name: &str, arrow_type: &str) -> FieldSpec {
+    FieldSpec { name: name.to_string(), arrow_type: arrow_type.to_string(), nullable: true }
+}
+
+/// Unwraps a call that must neither trap nor fail.
+pub fn ok<T>(r: Result<std::result::Result<T, ArrowError>>, what: &str) -> T {
+    match r {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => panic!("{what} failed: {e:?}"),
+        Err(trap) => panic!("{what} trapped: {trap:?}"),
     }
 }
 
@@ -248,6 +366,9 @@ pub mod oracle {
         pub equal: bool,
         /// Equal once dictionaries are decoded.
         pub logically_equal: bool,
+        /// Equal but for the names of list items and map entries.
+        #[serde(default)]
+        pub equal_but_nested_names: bool,
         /// The first difference, if any.
         pub detail: String,
     }
