@@ -110,35 +110,53 @@ pub fn sniff_delimiter(head: &[u8]) -> Option<u8> {
         Ok(t) => t,
         Err(e) => std::str::from_utf8(head.get(..e.valid_up_to())?).ok()?,
     };
-    if text.contains('\0') {
-        return None;
-    }
-    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    if !text.ends_with('\n') && lines.len() > 1 {
-        lines.pop();
-    }
-    lines.truncate(8);
-    // One line proves no consistency, and JSON is never taken for CSV.
-    if lines.len() < 2 || lines.first().is_some_and(|l| l.trim_start().starts_with(['[', '{'])) {
+    if text.contains('\0') || text.trim_start().starts_with(['[', '{']) {
         return None;
     }
     b",\t;|".iter().copied().find(|&d| {
-        let counts: Vec<usize> = lines.iter().map(|l| count_fields(l, d)).collect();
-        counts.first().is_some_and(|&c| c >= 2 && counts.iter().all(|&n| n == c))
+        let mut counts = field_counts(text, d);
+        // The last record may be cut off by the end of the head.
+        if !text.ends_with('\n') && counts.len() > 2 {
+            counts.pop();
+        }
+        counts.truncate(8);
+        // One record proves no consistency.
+        counts.len() >= 2 && counts.first().is_some_and(|&c| c >= 2 && counts.iter().all(|&n| n == c))
     })
 }
 
-fn count_fields(line: &str, delimiter: u8) -> usize {
-    let mut quoted = false;
-    let mut n = 1;
-    for b in line.bytes() {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if b == delimiter && !quoted {
-            n += 1;
+/// The number of fields of each record, with quoted fields (which may hold delimiters and
+/// newlines) counted as one; blank lines are skipped.
+fn field_counts(text: &str, delimiter: u8) -> Vec<usize> {
+    let mut counts = Vec::new();
+    let (mut quoted, mut fields, mut blank) = (false, 1, true);
+    for b in text.bytes() {
+        match b {
+            b'"' => {
+                quoted = !quoted;
+                blank = false;
+            }
+            b'\n' if !quoted => {
+                if !blank {
+                    counts.push(fields);
+                }
+                (fields, blank) = (1, true);
+            }
+            _ if b == delimiter && !quoted => {
+                fields += 1;
+                blank = false;
+            }
+            b'\r' | b' ' => {}
+            _ => blank = false,
+        }
+        if counts.len() > 8 {
+            break;
         }
     }
-    n
+    if !blank {
+        counts.push(fields);
+    }
+    counts
 }
 
 fn le_u32(b: &[u8]) -> u32 {
@@ -208,6 +226,7 @@ mod tests {
         assert_eq!(sniff_delimiter(b"just one column\nof text\n"), None);
         assert_eq!(sniff_delimiter(b"a,b\n1,2,3\n"), None);
         assert_eq!(sniff_delimiter(&[0, 1, 2, 3]), None);
+        assert_eq!(sniff_delimiter(b"a,b\n\"multi\nline, with comma\",2\n3,4\n"), Some(b','));
     }
 
     #[test]
