@@ -15,6 +15,11 @@ export CC_wasm32_unknown_unknown := clang-19
 BUILD := $(ROOT)/build
 CORE_MODULE := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/release/arrow_core.wasm
 CORE := $(BUILD)/arrow_core.wasm
+# The slim build (Arrow IPC, Feather, LZ4) has a target dir of its own: sharing one would relink
+# each build whenever the other ran.
+SLIM_TARGET := $(CACHE)/target-slim
+CORE_SLIM_MODULE := $(SLIM_TARGET)/wasm32-unknown-unknown/release/arrow_core.wasm
+CORE_SLIM := $(BUILD)/arrow_core_slim.wasm
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 COMPONENT_TOOL := node $(ROOT)/js-bindings/scripts/component.mjs
@@ -22,6 +27,7 @@ STAMPS := $(BUILD)/.stamps
 
 # Paths the Rust and Node tests read.
 export ARROW_CORE_COMPONENT := $(CORE)
+export ARROW_CORE_SLIM_COMPONENT := $(CORE_SLIM)
 export ARROW_PYTHON := $(PY)
 export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
 
@@ -53,24 +59,28 @@ $(VENV)/.installed: testdata/requirements.txt
 setup: toolchain apt npm venv
 
 ## Build: the core as a component with no imports (wasm32-unknown-unknown, wrapped by jco's
-## componentNew, as `wasm-tools component new` would).
+## componentNew, as `wasm-tools component new` would): the full build (every format and codec)
+## and the slim one (Arrow IPC, Feather v1/v2, LZ4).
 
 build: toolchain apt npm
 	cargo build --release --locked -p arrow-core --target wasm32-unknown-unknown
+	CARGO_TARGET_DIR=$(SLIM_TARGET) cargo build --release --locked -p arrow-core --target wasm32-unknown-unknown \
+	  --no-default-features --features lz4
 	@mkdir -p $(BUILD)
 	$(COMPONENT_TOOL) new $(CORE_MODULE) $(CORE)
-	@node js-bindings/scripts/sizes.mjs $(CORE)
+	$(COMPONENT_TOOL) new $(CORE_SLIM_MODULE) $(CORE_SLIM)
+	@node js-bindings/scripts/sizes.mjs $(CORE) $(CORE_SLIM)
 
 transpile: build
 	$(COMPONENT_TOOL) transpile $(CORE) js-bindings/gen/core
 
 sizes:
-	@node js-bindings/scripts/sizes.mjs $(CORE)
+	@node js-bindings/scripts/sizes.mjs $(CORE) $(CORE_SLIM)
 
 ## The two commands of the README.
 
 demo: transpile
-	node js-bindings/examples/demo.mjs testdata/ipc
+	node js-bindings/examples/demo.mjs testdata/ipc testdata/feather_v1 testdata/parquet testdata/pandas testdata/csv testdata/ndjson
 
 test: setup transpile lint test-rust test-host test-js
 	@echo "make test: all suites passed"

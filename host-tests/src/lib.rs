@@ -45,6 +45,14 @@ pub fn component_path() -> PathBuf {
         .unwrap_or_else(|| workspace().join("build/arrow_core.wasm"))
 }
 
+/// The slim build (IPC, Feather and LZ4 only): `$ARROW_CORE_SLIM_COMPONENT`, or
+/// `build/arrow_core_slim.wasm` as `make build` leaves it.
+pub fn slim_component_path() -> PathBuf {
+    std::env::var_os("ARROW_CORE_SLIM_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("build/arrow_core_slim.wasm"))
+}
+
 struct Compiled {
     engine: Engine,
     component: Component,
@@ -100,6 +108,16 @@ impl Host {
         store.limiter(|m| m);
         // The core imports nothing: an empty linker proves it.
         let core = Core::instantiate(&mut store, &c.component, &Linker::new(&c.engine))?;
+        Ok(Self { store, core })
+    }
+
+    /// A fresh instance of another build of the core (e.g. the slim one), compiled for this call.
+    pub fn of_component(path: &std::path::Path) -> Result<Self> {
+        let engine = Engine::new(&Config::new())?;
+        let component = Component::from_file(&engine, path)?;
+        let mut store = Store::new(&engine, Memory::default());
+        store.limiter(|m| m);
+        let core = Core::instantiate(&mut store, &component, &Linker::new(&engine))?;
         Ok(Self { store, core })
     }
 
