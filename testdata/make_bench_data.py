@@ -3,8 +3,9 @@
 
 Usage: python testdata/make_bench_data.py OUT_DIR [ROWS=1000000]
 
-Writes OUT_DIR/bench_lz4.arrow (IPC file, lz4) and OUT_DIR/bench_plain.arrow
-(IPC file, uncompressed), batches of 65536 rows, columns:
+Writes OUT_DIR/bench_lz4.arrow (IPC file, lz4), OUT_DIR/bench_plain.arrow
+(IPC file, uncompressed), OUT_DIR/bench_zstd.parquet and OUT_DIR/bench_snappy.parquet
+(pyarrow's defaults otherwise), batches of 65536 rows, columns:
   id: int64 (sequential), value: float64 (normal, seed 42),
   name: utf8 (f"name-{i % 10000}"), ts: timestamp[us]
 OUT_DIR/bench.done records the row count; if it matches and both files exist,
@@ -16,6 +17,7 @@ import sys
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 BATCH = 65536
 TS0 = 1_700_000_000_000_000  # 2023-11-14T22:13:20Z in microseconds
@@ -52,6 +54,8 @@ def main(argv):
     targets = {
         os.path.join(out, "bench_lz4.arrow"): pa.ipc.IpcWriteOptions(compression="lz4"),
         os.path.join(out, "bench_plain.arrow"): pa.ipc.IpcWriteOptions(),
+        os.path.join(out, "bench_zstd.parquet"): "zstd",
+        os.path.join(out, "bench_snappy.parquet"): "snappy",
     }
     done = os.path.join(out, "bench.done")
     if all(os.path.exists(p) for p in targets) and os.path.exists(done):
@@ -63,9 +67,13 @@ def main(argv):
         os.remove(done)
     for path, opts in targets.items():
         tmp = path + ".tmp"
-        with pa.ipc.new_file(tmp, SCHEMA, options=opts) as w:
-            for b in batches(rows):
-                w.write_batch(b)
+        if path.endswith(".parquet"):
+            with pq.ParquetWriter(tmp, SCHEMA, compression=opts) as w:
+                w.write_table(pa.Table.from_batches(list(batches(rows)), schema=SCHEMA))
+        else:
+            with pa.ipc.new_file(tmp, SCHEMA, options=opts) as w:
+                for b in batches(rows):
+                    w.write_batch(b)
         os.replace(tmp, path)
         print(f"wrote {path} ({os.path.getsize(path)} bytes)")
     with open(done, "w", encoding="utf-8") as f:
