@@ -26,7 +26,7 @@ use crate::ipc_read::Decoded;
 pub const DEFAULT_BATCH_SIZE: usize = 1024 * 8;
 
 /// What a Parquet read decodes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParquetReadOptions {
     /// Columns by name, or dotted paths into nested columns (`a.b`); all when `None`.
     pub columns: Option<Vec<String>>,
@@ -40,6 +40,19 @@ pub struct ParquetReadOptions {
     pub limit: Option<usize>,
     /// The ceiling on declared uncompressed bytes of the chunks read.
     pub max_decompressed_bytes: u64,
+}
+
+impl Default for ParquetReadOptions {
+    fn default() -> Self {
+        Self {
+            columns: None,
+            row_groups: None,
+            batch_size: None,
+            offset: None,
+            limit: None,
+            max_decompressed_bytes: crate::ipc_read::DEFAULT_MAX_DECOMPRESSED_BYTES,
+        }
+    }
 }
 
 /// A Parquet codec, as written in column chunk metadata.
@@ -94,7 +107,7 @@ pub enum StatisticsLevel {
 pub struct ParquetWriteOptions {
     /// The codec of every column.
     pub compression: Codec,
-    /// The codec's level (gzip 0..=10, brotli 0..=11, zstd 1..=22); the codec's default if `None`.
+    /// The codec's level (gzip 0..=9, brotli 0..=11, zstd 1..=22); the codec's default if `None`.
     pub compression_level: Option<i32>,
     /// The most rows per row group; the crate's default (1Mi) if `None`.
     pub max_row_group_rows: Option<usize>,
@@ -390,6 +403,7 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
 /// Refuse the footers the `parquet` crate would panic on, or decode unchecked, before any page is
 /// read (each was found by the bit-flip sweep in `tests/formats.rs`):
 ///
+/// - row counts that are negative or add up past `usize`;
 /// - a column chunk whose byte range is negative or runs past the input: the crate `assert!`s
 ///   non-negative offsets (`ColumnChunkMetaData::byte_range`), and on wasm32 its
 ///   `start + length` bounds check on `Bytes` can overflow `usize`;
@@ -400,7 +414,14 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
 ///   alone: refusing them would refuse honest files.)
 fn check_decodable(meta: &ParquetMetaData, descr: &SchemaDescriptor, arrow: &SchemaRef, input_len: u64) -> Result<()> {
     use parquet::basic::{ConvertedType, Type as PhysicalType};
+    let mut rows = Some(0usize);
     for (g, rg) in meta.row_groups().iter().enumerate() {
+        // The crate sums the row counts as `usize` (overflow panics in debug builds, and on
+        // wasm32 a count over 4 Gi wraps).
+        rows = rows.zip(usize::try_from(rg.num_rows()).ok()).and_then(|(a, b)| a.checked_add(b));
+        if rows.is_none() {
+            return Err(CoreError::Malformed(format!("parquet: row group {g} declares {} rows", rg.num_rows())));
+        }
         for c in rg.columns() {
             let start = c.dictionary_page_offset().unwrap_or_else(|| c.data_page_offset());
             let end = u64::try_from(start)

@@ -33,9 +33,13 @@ fn an_explicit_format_overrides_sniffing() {
     let stream_as_file = ReadOptions { format: Some(DataFormat::ArrowFile), ..ReadOptions::default() };
     let err = h.read(&bytes_of("primitives.arrows"), &stream_as_file).expect("call").expect_err("not a file");
     assert_eq!(err.code, ErrorCode::MalformedInput);
+    // Parquet bytes read as an IPC file are malformed, not sniffed into Parquet.
     let parquet = std::fs::read(host_tests::workspace().join("testdata/ipc/not_arrow.parquet")).expect("fixture");
-    let err = h.read(&parquet, &ReadOptions::default()).expect("call").expect_err("unsupported");
-    assert_eq!(err.code, ErrorCode::UnsupportedFormat);
+    let err = h.read(&parquet, &stream_as_file).expect("call").expect_err("not a file");
+    assert_eq!(err.code, ErrorCode::MalformedInput);
+    let as_parquet = ReadOptions { format: Some(DataFormat::Parquet), ..ReadOptions::default() };
+    let err = h.read(&bytes_of("primitives.arrow"), &as_parquet).expect("call").expect_err("not parquet");
+    assert_eq!(err.code, ErrorCode::MalformedInput);
 }
 
 #[test]
