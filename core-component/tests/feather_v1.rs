@@ -6,6 +6,9 @@
 // Test code: a failed expectation is meant to panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+use common::{without_panic, xorshift};
+
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -288,15 +291,7 @@ fn table_read_sniffs_feather_v1_and_applies_the_generic_options() {
 
 /// Reads `bytes`, turning a panic into a test failure that names the input.
 fn read_without_panic(bytes: &[u8], what: &str) -> Result<Decoded, CoreError> {
-    catch_unwind(AssertUnwindSafe(|| read(bytes))).unwrap_or_else(|_| panic!("the reader panicked on {what}"))
-}
-
-/// A small deterministic generator, so a failure names a reproducible position.
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
+    without_panic(what, || read(bytes))
 }
 
 #[test]

@@ -5,6 +5,9 @@
 // Test code: a failed expectation is meant to panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+use common::{without_panic, xorshift};
+
 use std::fs;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -264,15 +267,7 @@ fn recognised_but_unsupported_and_unknown_formats_are_typed_errors() {
 
 /// Reads `bytes`, turning a panic into a test failure that names the input.
 fn read_without_panic(bytes: &[u8], what: &str) -> Result<Table, CoreError> {
-    catch_unwind(AssertUnwindSafe(|| read(bytes))).unwrap_or_else(|_| panic!("the reader panicked on {what}"))
-}
-
-/// A small deterministic generator, so a failure names a reproducible position.
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
+    without_panic(what, || read(bytes))
 }
 
 #[test]

@@ -14,6 +14,9 @@
 // Test code: a failed expectation is meant to panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+use common::xorshift;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -1163,14 +1166,6 @@ const KNOWN_PANICS: &[(&str, Mutation, &str)] = &[
 
 fn full_sweep() -> bool {
     std::env::var_os("ARROW_CORE_FULL_SWEEP").is_some_and(|v| !v.is_empty() && v != "0")
-}
-
-/// A small deterministic generator, so a failure names a reproducible input.
-fn xorshift(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
 }
 
 thread_local! {

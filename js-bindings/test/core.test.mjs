@@ -5,19 +5,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { table } from '../gen/core/arrow-core.js';
-import { fixture, fixtureDir, manifest, pyarrowCompare, scratch, writeOptions } from './helpers.mjs';
+import { errorOf, fixture, fixtureDir, manifest, pyarrowCompare, scratch, writeOptions } from './helpers.mjs';
 
 const { Table, detectFormat } = table;
-
-/** The WIT `arrow-error` a failed call carries (jco throws it as a ComponentError payload). */
-function errorOf(call) {
-  let payload;
-  assert.throws(call, (e) => {
-    payload = e.payload;
-    return true;
-  });
-  return payload;
-}
 
 test('every fixture reads with the rows, batches and format pyarrow recorded', () => {
   assert.ok(manifest.length >= 20);

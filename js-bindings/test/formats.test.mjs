@@ -6,20 +6,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csv, ndjson, parquet, table } from '../gen/core/arrow-core.js';
-import { pyarrowCompare, root, scratch, writeOptions } from './helpers.mjs';
+import { errorOf, pyarrowCompare, root, scratch, writeOptions } from './helpers.mjs';
 
 const { Table, readableFormats } = table;
 const data = (...parts) => join(root, 'testdata', ...parts);
 const files = (dir, ext) => readdirSync(data(dir)).filter((f) => f.endsWith(ext)).sort().map((f) => data(dir, f));
-
-function errorOf(call) {
-  let payload;
-  assert.throws(call, (e) => {
-    payload = e.payload;
-    return true;
-  });
-  return payload;
-}
 
 function saveIpc(t, dir, name) {
   const path = join(dir, `${name}.arrow`);

@@ -1,4 +1,5 @@
 // Shared by the Node tests: fixture manifest, the pyarrow oracle, and option presets.
+import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,4 +33,14 @@ export function pyarrowCompare(pairs, dir) {
   const python = process.env.ARROW_PYTHON ?? 'python3';
   const out = execFileSync(python, [join(root, 'testdata', 'oracle.py'), 'compare', manifestPath], { encoding: 'utf8' });
   return JSON.parse(out);
+}
+
+/** The WIT `arrow-error` a failed call carries (jco throws it as a ComponentError payload). */
+export function errorOf(call) {
+  let payload;
+  assert.throws(call, (e) => {
+    payload = e.payload;
+    return true;
+  });
+  return payload;
 }
