@@ -1,6 +1,7 @@
-//! Reading one large IPC file (1M rows: int64, float64, utf8, timestamp), LZ4 and uncompressed:
-//! native arrow-rs's FileReader, the core's reader compiled natively, and the core component under
-//! wasmtime (the copy of the bytes into guest memory included). Numbers, not assertions.
+//! Reading one large file (1M rows: int64, float64, utf8, timestamp) as LZ4 and uncompressed IPC
+//! and as zstd and snappy Parquet: native arrow-rs (FileReader, parquet's Arrow reader), the core's
+//! reader compiled natively, and the core component under wasmtime (the copy of the bytes into
+//! guest memory included). Numbers, not assertions.
 
 // Test code: a failed expectation is meant to panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -46,5 +47,42 @@ fn read(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, read);
+fn read_parquet(c: &mut Criterion) {
+    for name in ["bench_zstd.parquet", "bench_snappy.parquet"] {
+        let path = bench::data_dir().join(name);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make bench`)", path.display()));
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(bytes.len() as u64));
+        group.sample_size(10);
+        let shared = bytes::Bytes::from(bytes.clone());
+        group.bench_function("native parquet-rs Arrow reader", |b| {
+            b.iter(|| {
+                let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(shared.clone())
+                    .expect("builder")
+                    .build()
+                    .expect("reader");
+                reader.map(|batch| batch.expect("batch").num_rows()).sum::<usize>()
+            })
+        });
+        let input = Buffer::from(bytes.as_slice());
+        group.bench_function("arrow-core natively", |b| {
+            b.iter(|| {
+                let t = arrow_core::Table::read(input.clone(), &arrow_core::ReadOptions::default()).expect("read");
+                t.num_rows()
+            })
+        });
+        let mut host = Host::new().expect("host");
+        group.bench_function("component under wasmtime", |b| {
+            b.iter(|| {
+                let t = host.read(&bytes, &ReadOptions::default()).expect("no trap").expect("read");
+                let rows = host.num_rows(t).expect("rows");
+                host.free(t).expect("free");
+                rows
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, read, read_parquet);
 criterion_main!(benches);

@@ -137,9 +137,10 @@ use arrow_array::types::{
 };
 use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, GenericByteArray, GenericListArray, GenericListViewArray, OffsetSizeTrait,
-    PrimitiveArray, RecordBatch, UInt64Array, new_null_array, types::ByteArrayType,
+    PrimitiveArray, RecordBatch, UInt64Array, make_array, new_null_array, types::ByteArrayType,
 };
 use arrow_buffer::{ArrowNativeType, BooleanBuffer, NullBuffer, ToByteSlice, i256};
+use arrow_data::transform::MutableArrayData;
 use arrow_schema::{DataType, Field, IntervalUnit, Schema, TimeUnit};
 
 use crate::error::{CoreError, Result};
@@ -1064,7 +1065,31 @@ fn take(values: &ArrayRef, indices: &UInt64Array) -> Result<ArrayRef> {
             Err(malformed("indices into empty values"))
         };
     }
-    arrow_select::take::take(values.as_ref(), indices, None).map_err(|e| internal(&e.to_string()))
+    // MutableArrayData rather than arrow-select's `take`: `take` reaches the run-end-encoded
+    // comparator machinery (arrow-cmp, 650 KiB of code), which the slim build otherwise leaves out.
+    let data = values.to_data();
+    let mut out = MutableArrayData::new(vec![&data], true, indices.len());
+    let mut i = 0;
+    while i < indices.len() {
+        if indices.is_null(i) {
+            out.try_extend_nulls(1).map_err(|e| internal(&e.to_string()))?;
+            i += 1;
+            continue;
+        }
+        // A run of consecutive indices is one extend.
+        let start = usize::try_from(indices.value(i)).map_err(|_| malformed("index overflows usize"))?;
+        let mut end = start.checked_add(1).ok_or_else(|| malformed("index overflows usize"))?;
+        i += 1;
+        while i < indices.len() && indices.is_valid(i) && usize::try_from(indices.value(i)).ok() == Some(end) {
+            end += 1;
+            i += 1;
+        }
+        if end > values.len() {
+            return Err(malformed("index past the end of the values"));
+        }
+        out.try_extend(0, start, end).map_err(|e| internal(&e.to_string()))?;
+    }
+    Ok(make_array(out.freeze()))
 }
 
 /// The indices of `keys` as `u64`, checked against `n` values; null keys (whatever they hold)
