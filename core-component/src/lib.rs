@@ -1,17 +1,23 @@
-//! The arrow-rs-wasm core: Arrow IPC and Feather v2 read and written inside a WebAssembly
-//! component, with the data kept behind `table` handles.
+//! The arrow-rs-wasm core: Arrow IPC, Feather v1 and v2, Parquet, CSV and NDJSON read (and IPC,
+//! Parquet and CSV written) inside a WebAssembly component, with the data kept behind `table`
+//! handles.
 //!
 //! The modules are plain Rust that `cargo test` runs natively; [`bindings`] (built only for
 //! wasm32) is the thin layer that maps them onto the WIT contract in `wit/`:
 //!
-//! - [`format`] identifies a format from magic bytes;
+//! - [`format`] identifies a format from magic bytes, and guesses text safely;
 //! - [`ipc_read`] walks IPC framing itself, with every offset and declared size checked, and
 //!   hands zero-copy slices of the input to arrow-ipc's decoder;
 //! - [`ipc_layout`] checks each batch's buffers against its schema before arrow-ipc sees them,
 //!   turning inputs that would panic inside arrow into errors;
 //! - [`ipc_write`] maps the WIT write options onto `arrow_ipc::writer::IpcWriteOptions`;
+//! - [`feather_v1`] reads legacy Feather v1, which arrow-rs cannot;
+//! - `parquet_io`, `csv_io` and `ndjson_io` (each behind its cargo feature) wrap the `parquet`,
+//!   arrow-csv and arrow-json readers and writers, with the checks and pyarrow-compatible choices
+//!   they lack;
+//! - [`fingerprint`] is a stable content hash of a table;
 //! - [`table`] is what a handle holds: a schema and batches, with slice/select/concat;
-//! - [`schema`] builds schema summaries;
+//! - [`schema`] builds schema summaries and parses caller-given schemas;
 //! - [`error`] is the one error enum, mapped once to `arrow-error` at the WIT edge.
 
 #[cfg(feature = "csv")]
