@@ -12,6 +12,28 @@ use arrow_buffer::Buffer;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use host_tests::{Host, ReadOptions};
 
+/// The core's rows of a group: its reader natively and the component under wasmtime.
+fn core_rows(group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, bytes: &[u8]) {
+    // Over one input buffer, as the component reads over the bytes the canonical ABI copied in:
+    // a fresh 24-35 MiB copy per iteration would measure glibc's mmap and page faults instead.
+    let input = Buffer::from(bytes);
+    group.bench_function("arrow-core natively", |b| {
+        b.iter(|| {
+            let t = arrow_core::Table::read(input.clone(), &arrow_core::ReadOptions::default()).expect("read");
+            t.num_rows()
+        })
+    });
+    let mut host = Host::new().expect("host");
+    group.bench_function("component under wasmtime", |b| {
+        b.iter(|| {
+            let t = host.read(bytes, &ReadOptions::default()).expect("no trap").expect("read");
+            let rows = host.num_rows(t).expect("rows");
+            host.free(t).expect("free");
+            rows
+        })
+    });
+}
+
 fn read(c: &mut Criterion) {
     for name in ["bench_lz4.arrow", "bench_plain.arrow"] {
         let path = bench::data_dir().join(name);
@@ -25,24 +47,7 @@ fn read(c: &mut Criterion) {
                 reader.map(|batch| batch.expect("batch").num_rows()).sum::<usize>()
             })
         });
-        // Over one input buffer, as the component reads over the bytes the canonical ABI copied in:
-        // a fresh 24-35 MiB copy per iteration would measure glibc's mmap and page faults instead.
-        let input = Buffer::from(bytes.as_slice());
-        group.bench_function("arrow-core natively", |b| {
-            b.iter(|| {
-                let t = arrow_core::Table::read(input.clone(), &arrow_core::ReadOptions::default()).expect("read");
-                t.num_rows()
-            })
-        });
-        let mut host = Host::new().expect("host");
-        group.bench_function("component under wasmtime", |b| {
-            b.iter(|| {
-                let t = host.read(&bytes, &ReadOptions::default()).expect("no trap").expect("read");
-                let rows = host.num_rows(t).expect("rows");
-                host.free(t).expect("free");
-                rows
-            })
-        });
+        core_rows(&mut group, &bytes);
         group.finish();
     }
 }
@@ -64,22 +69,7 @@ fn read_parquet(c: &mut Criterion) {
                 reader.map(|batch| batch.expect("batch").num_rows()).sum::<usize>()
             })
         });
-        let input = Buffer::from(bytes.as_slice());
-        group.bench_function("arrow-core natively", |b| {
-            b.iter(|| {
-                let t = arrow_core::Table::read(input.clone(), &arrow_core::ReadOptions::default()).expect("read");
-                t.num_rows()
-            })
-        });
-        let mut host = Host::new().expect("host");
-        group.bench_function("component under wasmtime", |b| {
-            b.iter(|| {
-                let t = host.read(&bytes, &ReadOptions::default()).expect("no trap").expect("read");
-                let rows = host.num_rows(t).expect("rows");
-                host.free(t).expect("free");
-                rows
-            })
-        });
+        core_rows(&mut group, &bytes);
         group.finish();
     }
 }

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
-use common::{without_panic, xorshift};
+use common::{buffer_ranges, without_panic, xorshift};
 
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -240,19 +240,6 @@ fn the_declared_size_limit_is_checked_before_decoding_and_counts_only_projected_
     assert!(declared > 1000 && declared < bytes.len() as u64, "declared {declared} of {}", bytes.len());
     assert!(feather_v1::read(&input, None, declared).is_ok());
     assert!(matches!(feather_v1::read(&input, None, declared - 1), Err(CoreError::LimitExceeded(_))));
-}
-
-/// Collects the address range and type of every buffer of an array and its children.
-fn buffer_ranges(data: &arrow_data::ArrayData, out: &mut Vec<(usize, usize, DataType)>) {
-    for b in data.buffers() {
-        out.push((b.as_ptr() as usize, b.len(), data.data_type().clone()));
-    }
-    if let Some(n) = data.nulls() {
-        out.push((n.buffer().as_ptr() as usize, n.buffer().len(), data.data_type().clone()));
-    }
-    for c in data.child_data() {
-        buffer_ranges(c, out);
-    }
 }
 
 #[test]

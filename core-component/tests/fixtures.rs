@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
-use common::{without_panic, xorshift};
+use common::{buffer_ranges, without_panic, xorshift};
 
 use std::fs;
 use std::io::Cursor;
@@ -125,20 +125,6 @@ fn batch_size_splits_batches_without_changing_rows() {
     assert_eq!(t.num_rows(), whole.num_rows());
     let concat = |t: &Table| arrow_select::concat::concat_batches(t.schema(), t.batches()).expect("concat");
     assert_eq!(concat(&t), concat(&whole));
-}
-
-/// Collects the address range and type of every buffer of an array, its children and its
-/// dictionary.
-fn buffer_ranges(data: &arrow_data::ArrayData, out: &mut Vec<(usize, usize, arrow_schema::DataType)>) {
-    for b in data.buffers() {
-        out.push((b.as_ptr() as usize, b.len(), data.data_type().clone()));
-    }
-    if let Some(n) = data.nulls() {
-        out.push((n.buffer().as_ptr() as usize, n.buffer().len(), data.data_type().clone()));
-    }
-    for c in data.child_data() {
-        buffer_ranges(c, out);
-    }
 }
 
 #[test]
