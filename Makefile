@@ -93,7 +93,7 @@ test-rust: toolchain
 	cargo test --locked -p arrow-core
 
 test-host: build venv
-	cargo test --locked -p host-tests -p arrow-rs-wasm-host
+	cargo test --locked -p host-tests -p arrow-rs-wasm-host -p arrow-rs-wasm-cli
 
 test-js: transpile venv
 	cd js-bindings && node --test test/*.test.mjs

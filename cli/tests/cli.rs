@@ -1,0 +1,134 @@
+//! The CLI binary on the fixtures: every subcommand, and every error path gives a clear message,
+//! a non-zero exit, and no half-written output.
+
+// Test code: a failed expectation is meant to panic.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("arrow-rs-wasm-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The binary, on the built component, with a compiled-code cache shared by the tests.
+fn cli() -> Command {
+    let mut c = Command::cargo_bin("arrow-rs-wasm").unwrap();
+    let component = std::env::var_os("ARROW_CORE_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("build/arrow_core.wasm"));
+    c.current_dir(workspace())
+        .env("ARROW_CORE_COMPONENT", component)
+        .arg("--cache-dir")
+        .arg(std::env::temp_dir().join("arrow-rs-wasm-cli-test-cache"));
+    c
+}
+
+fn stdout_of(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn failure_of(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(!out.status.success(), "succeeded: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn inspect_names_format_rows_schema_and_parquet_layout() {
+    let out = stdout_of(cli().args(["inspect", "testdata/parquet/row_groups.parquet"]));
+    assert!(out.contains("format:   Parquet"), "{out}");
+    assert!(out.contains("rows:     2000"), "{out}");
+    assert!(out.contains("7 row groups (300, 300, 300, 300, 300, 300, 200), codecs snappy"), "{out}");
+    assert!(out.contains("color") && out.contains("Dictionary(Int32, Utf8)"), "{out}");
+    let out = stdout_of(cli().args(["inspect", "testdata/feather_v1/all_types.feather"]));
+    assert!(out.contains("format:   Feather v1"), "{out}");
+    let out = stdout_of(cli().args(["inspect", "-"]).pipe_stdin(workspace().join("testdata/ipc/lz4.arrows")).unwrap());
+    assert!(out.contains("Arrow IPC stream") && out.contains("rows:     2000"), "{out}");
+}
+
+#[test]
+fn head_prints_an_aligned_table_of_the_first_rows() {
+    let out = stdout_of(cli().args(["head", "testdata/csv/basic.csv", "-n", "2"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id | name  | score | passed | day        | note");
+    assert!(lines[1].starts_with("---+"), "{out}");
+    assert!(lines[2].starts_with("1  | alice | 93.5  | true"), "{out}");
+    assert!(lines[3].contains("null"), "{out}");
+    assert_eq!(lines[4], "(2 of 5 rows)");
+}
+
+#[test]
+fn convert_goes_through_every_output_format_and_back() {
+    let dir = scratch("convert");
+    let source = "testdata/ipc/primitives.arrow";
+    let reference = stdout_of(cli().args(["head", source, "-n", "3"]));
+    for (name, extra) in [
+        ("out.feather", vec![]),
+        ("out.arrows", vec!["--compression", "zstd"]),
+        ("out.parquet", vec!["--compression", "brotli"]),
+        ("out.bin", vec!["--to", "parquet"]),
+    ] {
+        let path = dir.join(name);
+        let mut c = cli();
+        c.args(["convert", source]).arg(&path).args(&extra);
+        stdout_of(&mut c);
+        let back = stdout_of(cli().arg("head").arg(&path).args(["-n", "3"]));
+        // Parquet stores date64 as days and reads it back as date32 (as pyarrow does).
+        let strip = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>().len();
+        assert_eq!(strip(&back), strip(&reference), "{name}");
+        assert!(back.contains("(3 of 128 rows)"), "{name}: {back}");
+    }
+    let csv = dir.join("out.csv");
+    stdout_of(cli().args(["convert", "testdata/csv/basic.csv"]).arg(&csv));
+    assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 7, "header + 5 records, one with a newline");
+    // Timestamps in named zones (UTC, Europe/Paris) are written as UTC instants.
+    let prim_csv = dir.join("primitives.csv");
+    stdout_of(cli().args(["convert", source]).arg(&prim_csv));
+    let text = std::fs::read_to_string(&prim_csv).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains('Z'), "{}", text.lines().nth(1).unwrap());
+    let piped = cli().args(["convert", "testdata/csv/basic.csv", "-", "--to", "feather"]).output().unwrap();
+    assert!(piped.status.success());
+    assert!(piped.stdout.starts_with(b"ARROW1"));
+}
+
+#[test]
+fn errors_are_clear_exit_non_zero_and_write_nothing() {
+    let dir = scratch("errors");
+    let out = dir.join("never.parquet");
+    let e = failure_of(cli().args(["inspect", "testdata/no/such/file.arrow"]));
+    assert!(e.contains("No such file"), "{e}");
+    let e = failure_of(cli().args(["convert", "testdata/ipc/not_arrow.bin"]).arg(&out));
+    assert!(e.contains("unknown format") && e.contains("HELLO"), "{e}");
+    let mut corrupt = std::fs::read(workspace().join("testdata/ipc/lz4.arrow")).unwrap();
+    corrupt.truncate(5000);
+    let bad = dir.join("corrupt.arrow");
+    std::fs::write(&bad, corrupt).unwrap();
+    let e = failure_of(cli().arg("convert").arg(&bad).arg(&out));
+    assert!(e.contains("corrupt.arrow"), "{e}");
+    let e = failure_of(cli().args(["convert", "testdata/ipc/nested.arrow"]).arg(dir.join("nested.csv")));
+    assert!(e.contains("CSV cannot hold nested columns"), "{e}");
+    let e = failure_of(cli().args(["convert", "testdata/ipc/lz4.arrow"]).arg(dir.join("x.unknown")));
+    assert!(e.contains("--to"), "{e}");
+    let e = failure_of(
+        cli().args(["convert", "testdata/ipc/lz4.arrow", "--compression", "brotli"]).arg(dir.join("x.arrow")),
+    );
+    assert!(e.contains("not an Arrow IPC codec"), "{e}");
+    let e = failure_of(cli().args(["--memory-limit", "3M", "inspect", "testdata/parquet/row_groups.parquet"]));
+    assert!(e.contains("memory limit"), "{e}");
+    let e = failure_of(cli().args(["--component", "nope.wasm", "inspect", "testdata/ipc/lz4.arrow"]));
+    assert!(e.contains("cannot load the component"), "{e}");
+    // Nothing was left behind, not even a partial file.
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("corrupt.arrow")], "{left:?}");
+}
