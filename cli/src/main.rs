@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use arrow_rs_wasm_host::{
     CsvWriteOptions, DataFormat, Host, HostConfig, IpcCompression, IpcFraming, IpcWriteOptions, ParquetCompression,
-    ParquetWriteOptions, ReadOptions, StatisticsLevel, Table, WriterVersion,
+    ParquetWriteOptions, ReadOptions, Table,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -240,7 +240,7 @@ fn head(host: &Host, file: &Path, rows: u64) -> Result<(), String> {
     let t = read_table(host, file)?;
     let first = t.slice(0, rows).map_err(what)?;
     // The component renders the values (as CSV); this only lines the cells up.
-    let options = CsvWriteOptions { header: true, delimiter: b',', quote: b'"', null_value: "null".into() };
+    let options = CsvWriteOptions { null_value: "null".into(), ..CsvWriteOptions::default() };
     let text = first.write_csv(&options).map_err(what)?;
     let mut records: Vec<Vec<String>> = Vec::new();
     for r in csv::ReaderBuilder::new().has_headers(false).from_reader(text.as_slice()).records() {
@@ -326,24 +326,13 @@ fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: 
                 Codec::Gzip => ParquetCompression::Gzip,
                 Codec::Brotli => ParquetCompression::Brotli,
             };
-            t.write_parquet(&ParquetWriteOptions {
-                compression,
-                compression_level: None,
-                max_row_group_rows: None,
-                data_page_size: None,
-                dictionary: true,
-                statistics: StatisticsLevel::Page,
-                writer_version: WriterVersion::V1,
-                key_value_metadata: Vec::new(),
-            })
-            .map_err(what)?
+            t.write_parquet(&ParquetWriteOptions { compression, ..ParquetWriteOptions::default() }).map_err(what)?
         }
         Target::Csv => {
             if codec.is_some_and(|c| c != Codec::Uncompressed) {
                 return Err("CSV output takes no compression".into());
             }
-            t.write_csv(&CsvWriteOptions { header: true, delimiter: b',', quote: b'"', null_value: String::new() })
-                .map_err(what)?
+            t.write_csv(&CsvWriteOptions::default()).map_err(what)?
         }
     };
     step("saving");

@@ -2,7 +2,8 @@
 //!
 //! It compiles the component once per test process and gives each test a fresh store and
 //! instance, so a test that poisons its instance (a trap) cannot disturb another. The bindings
-//! come from `bindgen!` over the same `wit/` the component was built from.
+//! are `arrow-rs-wasm-host`'s, `bindgen!` over the same `wit/` the component was built from; this
+//! host works on raw handles and traps, which the tests need to see.
 
 // A test-support crate: a broken fixture or oracle should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -12,24 +13,13 @@ use std::sync::OnceLock;
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, Result, Store};
 
-// Generated code carries no docs of its own; the WIT is where they live.
-#[allow(missing_docs)]
-mod generated {
-    wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "core",
-    });
-}
-pub use generated::*;
-
-pub use exports::arrow::core::csv::{CsvReadOptions, CsvWriteOptions};
-pub use exports::arrow::core::ndjson::NdjsonReadOptions;
-pub use exports::arrow::core::parquet::{
-    ParquetCompression, ParquetMetadata, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel, WriterVersion,
-};
-pub use exports::arrow::core::types::{
-    ArrowError, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression, IpcFraming, IpcWriteOptions,
-    KeyValue, MetadataVersion, ReadOptions, SchemaSummary,
+// The bindings are the host crate's (one `bindgen!` over `wit/` for the project), so the option
+// records and their defaults are defined once.
+pub use arrow_rs_wasm_host::bindings::*;
+pub use arrow_rs_wasm_host::{
+    ArrowError, CsvReadOptions, CsvWriteOptions, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression,
+    IpcFraming, IpcWriteOptions, KeyValue, MetadataVersion, NdjsonReadOptions, ParquetCompression, ParquetMetadata,
+    ParquetReadOptions, ParquetWriteOptions, ReadOptions, SchemaSummary, StatisticsLevel, WriterVersion,
 };
 
 /// The workspace root, for fixtures and the built component.
@@ -239,73 +229,6 @@ impl Host {
 /// A table handle owned by the host.
 pub type Table = ResourceAny;
 
-// A generated type, so `#[derive(Default)]` is not available.
-#[allow(clippy::derivable_impls)]
-impl Default for ReadOptions {
-    fn default() -> Self {
-        Self { format: None, columns: None, batch_size: None, max_decompressed_bytes: None }
-    }
-}
-
-#[allow(clippy::derivable_impls)]
-impl Default for ParquetReadOptions {
-    fn default() -> Self {
-        Self {
-            columns: None,
-            row_groups: None,
-            batch_size: None,
-            offset: None,
-            limit: None,
-            max_decompressed_bytes: None,
-        }
-    }
-}
-
-impl Default for ParquetWriteOptions {
-    fn default() -> Self {
-        Self {
-            compression: ParquetCompression::Snappy,
-            compression_level: None,
-            max_row_group_rows: None,
-            data_page_size: None,
-            dictionary: true,
-            statistics: StatisticsLevel::Page,
-            writer_version: WriterVersion::V1,
-            key_value_metadata: Vec::new(),
-        }
-    }
-}
-
-impl Default for CsvReadOptions {
-    fn default() -> Self {
-        Self {
-            has_header: true,
-            delimiter: b',',
-            quote: Some(b'"'),
-            escape: None,
-            comment: None,
-            null_values: Vec::new(),
-            schema: None,
-            infer_rows: None,
-            batch_size: None,
-            columns: None,
-        }
-    }
-}
-
-impl Default for CsvWriteOptions {
-    fn default() -> Self {
-        Self { header: true, delimiter: b',', quote: b'"', null_value: String::new() }
-    }
-}
-
-#[allow(clippy::derivable_impls)]
-impl Default for NdjsonReadOptions {
-    fn default() -> Self {
-        Self { schema: None, infer_rows: None, batch_size: None, columns: None, strict: false }
-    }
-}
-
 /// A caller-given column for CSV and NDJSON reads.
 pub fn field(name: &str, arrow_type: &str) -> FieldSpec {
     FieldSpec { name: name.to_string(), arrow_type: arrow_type.to_string(), nullable: true }
@@ -322,15 +245,7 @@ pub fn ok<T>(r: Result<std::result::Result<T, ArrowError>>, what: &str) -> T {
 
 /// Write options with pyarrow's defaults (V5, 64-byte alignment, resend dictionaries).
 pub fn write_options(framing: IpcFraming, compression: IpcCompression) -> IpcWriteOptions {
-    IpcWriteOptions {
-        framing,
-        compression,
-        zstd_level: None,
-        alignment: 64,
-        metadata_version: MetadataVersion::V5,
-        legacy_format: false,
-        dictionary_handling: DictionaryHandling::Resend,
-    }
+    IpcWriteOptions { framing, ..IpcWriteOptions::file(compression) }
 }
 
 /// One fixture of `testdata/ipc/MANIFEST.json`, as pyarrow described it when writing it.

@@ -31,25 +31,26 @@ use std::rc::Rc;
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Cache, CacheConfig, Config, Engine, Store, Trap};
 
+/// The raw bindings `bindgen!` makes from `wit/` (world `core`), for hosts that drive the
+/// component themselves; [`Host`] and [`Table`] are the typed way.
 // Generated code carries no docs of its own; the WIT is where they live.
 #[allow(missing_docs)]
-mod generated {
+pub mod bindings {
     wasmtime::component::bindgen!({
         path: "../wit",
         world: "core",
     });
 }
 
-use generated::Core;
-pub use generated::exports::arrow::core::csv::{CsvReadOptions, CsvWriteOptions};
-pub use generated::exports::arrow::core::ndjson::NdjsonReadOptions;
-pub use generated::exports::arrow::core::parquet::{
+use bindings::Core;
+pub use bindings::exports::arrow::core::csv::{CsvReadOptions, CsvWriteOptions};
+pub use bindings::exports::arrow::core::ndjson::NdjsonReadOptions;
+pub use bindings::exports::arrow::core::parquet::{
     ParquetCompression, ParquetMetadata, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel, WriterVersion,
 };
-use generated::exports::arrow::core::types::ArrowError;
-pub use generated::exports::arrow::core::types::{
-    ColumnInfo, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression, IpcFraming, IpcWriteOptions,
-    KeyValue, MetadataVersion, ReadOptions, SchemaSummary,
+pub use bindings::exports::arrow::core::types::{
+    ArrowError, ColumnInfo, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression, IpcFraming,
+    IpcWriteOptions, KeyValue, MetadataVersion, ReadOptions, SchemaSummary,
 };
 
 /// Everything a host call can fail with.
@@ -412,7 +413,8 @@ impl Drop for Table {
     }
 }
 
-// Generated types: `#[derive(Default)]` cannot be added to them.
+// The option records are generated, so `#[derive(Default)]` cannot be added to them. The defaults
+// are the WIT's documented ones (and pyarrow's where the WIT leaves the choice open).
 #[allow(clippy::derivable_impls)]
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -431,6 +433,51 @@ impl Default for ParquetReadOptions {
             limit: None,
             max_decompressed_bytes: None,
         }
+    }
+}
+
+impl Default for ParquetWriteOptions {
+    fn default() -> Self {
+        Self {
+            compression: ParquetCompression::Snappy,
+            compression_level: None,
+            max_row_group_rows: None,
+            data_page_size: None,
+            dictionary: true,
+            statistics: StatisticsLevel::Page,
+            writer_version: WriterVersion::V1,
+            key_value_metadata: Vec::new(),
+        }
+    }
+}
+
+impl Default for CsvReadOptions {
+    fn default() -> Self {
+        Self {
+            has_header: true,
+            delimiter: b',',
+            quote: Some(b'"'),
+            escape: None,
+            comment: None,
+            null_values: Vec::new(),
+            schema: None,
+            infer_rows: None,
+            batch_size: None,
+            columns: None,
+        }
+    }
+}
+
+impl Default for CsvWriteOptions {
+    fn default() -> Self {
+        Self { header: true, delimiter: b',', quote: b'"', null_value: String::new() }
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for NdjsonReadOptions {
+    fn default() -> Self {
+        Self { schema: None, infer_rows: None, batch_size: None, columns: None, strict: false }
     }
 }
 

@@ -60,13 +60,7 @@ fn tables_are_typed_values_and_errors_are_the_components_codes() {
     let parquet = t
         .write_parquet(&ParquetWriteOptions {
             compression: arrow_rs_wasm_host::ParquetCompression::Zstd,
-            compression_level: None,
-            max_row_group_rows: None,
-            data_page_size: None,
-            dictionary: true,
-            statistics: arrow_rs_wasm_host::StatisticsLevel::Page,
-            writer_version: arrow_rs_wasm_host::WriterVersion::V1,
-            key_value_metadata: Vec::new(),
+            ..ParquetWriteOptions::default()
         })
         .unwrap();
     assert_eq!(host.parquet_metadata(&parquet).unwrap().num_rows, 128);
