@@ -20,6 +20,7 @@ CORE := $(BUILD)/arrow_core.wasm
 SLIM_TARGET := $(CACHE)/target-slim
 CORE_SLIM_MODULE := $(SLIM_TARGET)/wasm32-unknown-unknown/release/arrow_core.wasm
 CORE_SLIM := $(BUILD)/arrow_core_slim.wasm
+CLI := $(CARGO_TARGET_DIR)/debug/arrow-rs-wasm
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 COMPONENT_TOOL := node $(ROOT)/js-bindings/scripts/component.mjs
@@ -31,7 +32,7 @@ export ARROW_CORE_SLIM_COMPONENT := $(CORE_SLIM)
 export ARROW_PYTHON := $(PY)
 export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
 
-.PHONY: build demo test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
+.PHONY: build cli demo test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
 
 ## Set-up: each step is skipped when already done.
 
@@ -74,13 +75,17 @@ build: toolchain apt npm
 transpile: build
 	$(COMPONENT_TOOL) transpile $(CORE) js-bindings/gen/core
 
+# The CLI in the dev profile: the build `make test` makes anyway, so the two share it.
+cli: build
+	cargo build --locked -p arrow-rs-wasm-cli
+
 sizes:
 	@node js-bindings/scripts/sizes.mjs $(CORE) $(CORE_SLIM)
 
 ## The two commands of the README.
 
-demo: transpile
-	node js-bindings/examples/demo.mjs testdata/ipc testdata/feather_v1 testdata/parquet testdata/pandas testdata/csv testdata/ndjson
+demo: cli transpile
+	@scripts/demo.sh $(CLI) $(BUILD)/demo
 
 test: setup transpile lint test-rust test-host test-js
 	@echo "make test: all suites passed"

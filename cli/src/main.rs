@@ -6,7 +6,11 @@
 //! arrow-rs-wasm inspect data.parquet
 //! arrow-rs-wasm head data.feather -n 5
 //! arrow-rs-wasm convert data.csv data.parquet --compression zstd
+//! arrow-rs-wasm validate data.parquet
 //! ```
+//!
+//! On long work (inputs over 16 MiB) a progress bar on standard error follows the reading of the
+//! input and then each step inside the component, when standard error is a terminal.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -40,7 +44,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Format, schema, rows, batches and (Parquet) row groups and codecs of a file.
+    /// Format, compression, sizes, rows, batches or row groups, schema and content fingerprint
+    /// of a file.
     Inspect {
         /// The file, or - for standard input.
         file: PathBuf,
@@ -52,6 +57,13 @@ enum Command {
         /// How many rows.
         #[arg(short = 'n', long, default_value_t = 10)]
         rows: u64,
+    },
+    /// Full validation: decode everything and check what a read trusts (array contents, IPC
+    /// footer against stream, Parquet row counts and statistics). Exits non-zero on any problem.
+    Validate {
+        /// The files, or - for standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Convert between formats; the output format comes from --to or the output's extension.
     Convert {
@@ -145,18 +157,72 @@ fn host(cli: &Cli) -> Result<Host, String> {
     Host::new(config).map_err(|e| e.to_string())
 }
 
+/// Inputs at least this large count as long work and get a progress bar.
+const LONG_WORK_BYTES: u64 = 16 << 20;
+
+/// A spinner naming the step inside the component, cleared when dropped; absent unless the work
+/// is long and standard error is a terminal.
+struct Busy(Option<indicatif::ProgressBar>);
+
+impl Busy {
+    fn new(long: bool) -> Self {
+        Busy((long && std::io::stderr().is_terminal()).then(|| {
+            let p = indicatif::ProgressBar::new_spinner();
+            p.enable_steady_tick(std::time::Duration::from_millis(100));
+            p
+        }))
+    }
+
+    fn step(&self, message: &str) {
+        if let Some(p) = &self.0 {
+            p.set_message(message.to_string());
+        }
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            p.finish_and_clear();
+        }
+    }
+}
+
+/// Reads a file (or standard input for `-`) whole, with a byte progress bar for large files.
 fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+    let what = |e: std::io::Error| format!("{}: {e}", path.display());
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin().read_to_end(&mut buf).map_err(|e| format!("reading standard input: {e}"))?;
         return Ok(buf);
     }
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+    let mut file = std::fs::File::open(path).map_err(what)?;
+    let len = file.metadata().map_err(what)?.len();
+    if len < LONG_WORK_BYTES || !std::io::stderr().is_terminal() {
+        let mut buf = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut buf).map_err(what)?;
+        return Ok(buf);
+    }
+    let bar = indicatif::ProgressBar::new(len).with_style(
+        indicatif::ProgressStyle::with_template("reading {bar:30} {bytes}/{total_bytes} {bytes_per_sec}")
+            .map_err(|e| e.to_string())?,
+    );
+    let mut buf = Vec::with_capacity(len as usize);
+    std::io::copy(&mut file, &mut bar.wrap_write(&mut buf)).map_err(what)?;
+    bar.finish_and_clear();
+    Ok(buf)
 }
 
-fn read_table(host: &Host, path: &Path) -> Result<Table, String> {
+fn is_long(bytes: &[u8]) -> bool {
+    bytes.len() as u64 >= LONG_WORK_BYTES
+}
+
+fn read_table(host: &Host, path: &Path) -> Result<(Table, Busy), String> {
     let bytes = read_input(path)?;
-    host.read(&bytes, &ReadOptions::default()).map_err(|e| format!("{}: {e}", path.display()))
+    let busy = Busy::new(is_long(&bytes));
+    busy.step("decoding");
+    let t = host.read(&bytes, &ReadOptions::default()).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((t, busy))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -165,6 +231,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Inspect { file } => inspect(&host, file),
         Command::Head { file, rows } => head(&host, file, *rows),
         Command::Convert { input, output, to, compression } => convert(&host, input, output, *to, *compression),
+        Command::Validate { files } => validate(&host, files),
     }
 }
 
@@ -179,65 +246,100 @@ fn format_name(f: DataFormat) -> &'static str {
     }
 }
 
-fn codec_name(c: ParquetCompression) -> &'static str {
-    match c {
-        ParquetCompression::Uncompressed => "uncompressed",
-        ParquetCompression::Snappy => "snappy",
-        ParquetCompression::Gzip => "gzip",
-        ParquetCompression::Brotli => "brotli",
-        ParquetCompression::Lz4 => "lz4",
-        ParquetCompression::Lz4Raw => "lz4-raw",
-        ParquetCompression::Zstd => "zstd",
-        ParquetCompression::Lzo => "lzo",
-    }
-}
-
 fn inspect(host: &Host, file: &Path) -> Result<(), String> {
     let bytes = read_input(file)?;
+    let busy = Busy::new(is_long(&bytes));
+    busy.step("decoding");
     let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", file.display());
     let t = host.read(&bytes, &ReadOptions::default()).map_err(what)?;
-    let format = t.source_format().map_err(what)?.map_or("?", format_name);
+    let format = t.source_format().map_err(what)?;
+    let codecs = t.source_compression().map_err(what)?;
     let mut out = String::new();
-    out.push_str(&format!("file:     {}\n", file.display()));
-    out.push_str(&format!("format:   {format}, {} bytes\n", bytes.len()));
-    out.push_str(&format!("rows:     {}\n", t.num_rows().map_err(what)?));
-    out.push_str(&format!("batches:  {}\n", t.num_batches().map_err(what)?));
-    if t.source_format().map_err(what)? == Some(DataFormat::Parquet) {
+    out.push_str(&format!("file:        {}\n", file.display()));
+    out.push_str(&format!("format:      {}\n", format.map_or("?", format_name)));
+    out.push_str(&format!("compression: {}\n", if codecs.is_empty() { "none".to_string() } else { codecs.join(", ") }));
+    out.push_str(&format!("size:        {} bytes\n", bytes.len()));
+    out.push_str(&format!("rows:        {}\n", t.num_rows().map_err(what)?));
+    if format == Some(DataFormat::Parquet) {
+        busy.step("reading the footer");
         let meta = host.parquet_metadata(&bytes).map_err(what)?;
-        let mut codecs: Vec<&str> =
-            meta.row_groups.iter().flat_map(|rg| rg.columns.iter().map(|c| codec_name(c.compression))).collect();
-        codecs.sort();
-        codecs.dedup();
+        let chunks = || meta.row_groups.iter().flat_map(|rg| rg.columns.iter());
+        let compressed: u64 = chunks().map(|c| c.compressed_size).sum();
+        let uncompressed: u64 = chunks().map(|c| c.uncompressed_size).sum();
         out.push_str(&format!(
-            "parquet:  {} row groups ({}), codecs {}, written by {}\n",
+            "row groups:  {} ({} rows)\n",
             meta.row_groups.len(),
-            meta.row_groups.iter().map(|rg| rg.num_rows.to_string()).collect::<Vec<_>>().join(", "),
-            codecs.join(", "),
-            meta.created_by.as_deref().unwrap_or("?")
+            meta.row_groups.iter().map(|rg| rg.num_rows.to_string()).collect::<Vec<_>>().join(", ")
         ));
+        out.push_str(&format!("data:        {compressed} bytes compressed, {uncompressed} uncompressed\n"));
+        out.push_str(&format!("written by:  {}\n", meta.created_by.as_deref().unwrap_or("?")));
+    } else {
+        out.push_str(&format!("batches:     {}\n", t.num_batches().map_err(what)?));
     }
     let schema = t.schema().map_err(what)?;
-    out.push_str(&format!("columns:  {}\n", schema.columns.len()));
+    out.push_str(&format!("columns:     {}\n", schema.columns.len()));
     let width = schema.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
     for c in &schema.columns {
         let ext = c.extension_name.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
+        let plugin = c.owner_plugin.as_deref().map(|p| format!(" [plugin {p}]")).unwrap_or_default();
         let null = if c.nullable { "" } else { " not null" };
-        out.push_str(&format!("  {:width$}  {}{null}{ext}\n", c.name, c.arrow_type));
+        out.push_str(&format!("  {:width$}  {}{null}{ext}{plugin}\n", c.name, c.arrow_type));
     }
+    busy.step("hashing");
+    out.push_str(&format!("fingerprint: {}\n", t.fingerprint().map_err(what)?));
     for kv in schema.metadata.iter().filter(|kv| kv.key != "ARROW:schema") {
         let value: String = kv.value.chars().take(60).collect();
         out.push_str(&format!(
-            "metadata: {} = {value}{}\n",
+            "metadata:    {} = {value}{}\n",
             kv.key,
             if kv.value.chars().count() > 60 { "…" } else { "" }
         ));
     }
+    drop(busy);
     std::io::stdout().write_all(out.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Validates each file, printing what was checked and every problem; fails if any file has one.
+fn validate(host: &Host, files: &[PathBuf]) -> Result<(), String> {
+    let mut invalid = Vec::new();
+    for file in files {
+        let bytes = read_input(file)?;
+        let busy = Busy::new(is_long(&bytes));
+        busy.step("validating");
+        let report = host.validate(&bytes, &ReadOptions::default()).map_err(|e| format!("{}: {e}", file.display()))?;
+        drop(busy);
+        let format = report.format.map_or("unknown format", format_name);
+        let unit = match (report.format == Some(DataFormat::Parquet), report.num_batches == 1) {
+            (true, true) => "row group",
+            (true, false) => "row groups",
+            (false, true) => "batch",
+            (false, false) => "batches",
+        };
+        let mut out = format!(
+            "{}: {format}, {} rows in {} {unit}; checks: {}\n",
+            file.display(),
+            report.num_rows,
+            report.num_batches,
+            report.checks.join(", ")
+        );
+        for p in &report.problems {
+            out.push_str(&format!("  problem at {}: {}\n", p.location, p.error.message));
+        }
+        if report.problems.is_empty() {
+            out.push_str("  valid\n");
+        } else {
+            let n = report.problems.len();
+            invalid.push(format!("{} ({n} problem{})", file.display(), if n == 1 { "" } else { "s" }));
+        }
+        std::io::stdout().write_all(out.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    if invalid.is_empty() { Ok(()) } else { Err(format!("invalid: {}", invalid.join(", "))) }
 }
 
 fn head(host: &Host, file: &Path, rows: u64) -> Result<(), String> {
     let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", file.display());
-    let t = read_table(host, file)?;
+    let (t, busy) = read_table(host, file)?;
+    busy.step("rendering");
     let first = t.slice(0, rows).map_err(what)?;
     // The component renders the values (as CSV); this only lines the cells up.
     let options = CsvWriteOptions { null_value: "null".into(), ..CsvWriteOptions::default() };
@@ -269,6 +371,7 @@ fn head(host: &Host, file: &Path, rows: u64) -> Result<(), String> {
         }
     }
     out.push_str(&format!("({} of {} rows)\n", first.num_rows().map_err(what)?, t.num_rows().map_err(what)?));
+    drop(busy);
     std::io::stdout().write_all(out.as_bytes()).map_err(|e| e.to_string())
 }
 
@@ -289,19 +392,8 @@ fn target_of(output: &Path, to: Option<Target>) -> Result<Target, String> {
 
 fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: Option<Codec>) -> Result<(), String> {
     let target = target_of(output, to)?;
-    let progress = std::io::stderr().is_terminal().then(|| {
-        let p = indicatif::ProgressBar::new_spinner();
-        p.enable_steady_tick(std::time::Duration::from_millis(100));
-        p
-    });
-    let step = |msg: &str| {
-        if let Some(p) = &progress {
-            p.set_message(msg.to_string());
-        }
-    };
-    step("reading");
-    let t = read_table(host, input)?;
-    step("writing");
+    let (t, busy) = read_table(host, input)?;
+    busy.step("encoding");
     let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
     let bytes = match target {
         Target::Arrow | Target::Arrows | Target::Feather => {
@@ -335,11 +427,9 @@ fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: 
             t.write_csv(&CsvWriteOptions::default()).map_err(what)?
         }
     };
-    step("saving");
+    busy.step("saving");
     write_output(output, &bytes)?;
-    if let Some(p) = progress {
-        p.finish_and_clear();
-    }
+    drop(busy);
     if output.as_os_str() != "-" {
         eprintln!("{} -> {} ({:?}, {} bytes)", input.display(), output.display(), target, bytes.len());
     }

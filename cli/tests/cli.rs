@@ -47,14 +47,16 @@ fn failure_of(c: &mut Command) -> String {
 #[test]
 fn inspect_names_format_rows_schema_and_parquet_layout() {
     let out = stdout_of(cli().args(["inspect", "testdata/parquet/row_groups.parquet"]));
-    assert!(out.contains("format:   Parquet"), "{out}");
-    assert!(out.contains("rows:     2000"), "{out}");
-    assert!(out.contains("7 row groups (300, 300, 300, 300, 300, 300, 200), codecs snappy"), "{out}");
+    assert!(out.contains("format:      Parquet\ncompression: snappy\nsize:        128209 bytes"), "{out}");
+    assert!(out.contains("rows:        2000"), "{out}");
+    assert!(out.contains("row groups:  7 (300, 300, 300, 300, 300, 300, 200 rows)"), "{out}");
+    assert!(out.contains("data:        102529 bytes compressed"), "{out}");
     assert!(out.contains("color") && out.contains("Dictionary(Int32, Utf8)"), "{out}");
     let out = stdout_of(cli().args(["inspect", "testdata/feather_v1/all_types.feather"]));
-    assert!(out.contains("format:   Feather v1"), "{out}");
+    assert!(out.contains("format:      Feather v1\ncompression: none"), "{out}");
     let out = stdout_of(cli().args(["inspect", "-"]).pipe_stdin(workspace().join("testdata/ipc/lz4.arrows")).unwrap());
-    assert!(out.contains("Arrow IPC stream") && out.contains("rows:     2000"), "{out}");
+    assert!(out.contains("Arrow IPC stream\ncompression: lz4-frame"), "{out}");
+    assert!(out.contains("rows:        2000\nbatches:     3"), "{out}");
 }
 
 #[test]
@@ -131,4 +133,66 @@ fn errors_are_clear_exit_non_zero_and_write_nothing() {
     // Nothing was left behind, not even a partial file.
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("corrupt.arrow")], "{left:?}");
+}
+
+#[test]
+fn validate_reports_the_checks_and_passes_valid_files() {
+    let out = stdout_of(cli().args([
+        "validate",
+        "testdata/parquet/row_groups.parquet",
+        "testdata/ipc/zstd.arrow",
+        "testdata/feather_v1/all_types.feather",
+        "testdata/ndjson/events.ndjson",
+    ]));
+    assert!(
+        out.contains("row_groups.parquet: Parquet, 2000 rows in 7 row groups; checks: format, decode, arrays, parquet-row-counts, parquet-statistics\n  valid"),
+        "{out}"
+    );
+    assert!(out.contains("zstd.arrow: Arrow IPC file (Feather v2), 2000 rows in 3 batches; checks: format, decode, arrays, ipc-footer\n  valid"), "{out}");
+    assert_eq!(out.matches("  valid\n").count(), 4, "{out}");
+    let out = stdout_of(cli().args(["validate", "-"]).pipe_stdin(workspace().join("testdata/ipc/lz4.arrows")).unwrap());
+    assert!(out.contains("valid"), "{out}");
+}
+
+#[test]
+fn validate_fails_with_the_reason_on_every_kind_of_bad_file() {
+    let dir = scratch("validate");
+    // A Parquet footer whose minimum no longer bounds the values: it reads, but is not valid.
+    let written = dir.join("ids.parquet");
+    stdout_of(cli().args(["convert", "testdata/csv/basic.csv"]).arg(&written).args(["--compression", "uncompressed"]));
+    let mut bytes = std::fs::read(&written).unwrap();
+    let footer_len = u32::from_le_bytes(bytes[bytes.len() - 8..bytes.len() - 4].try_into().unwrap()) as usize;
+    let footer = bytes.len() - 8 - footer_len;
+    // The id column holds 1..=5: its statistics' minimum is the 8 bytes of 1.
+    let min = 1i64.to_le_bytes();
+    let hits: Vec<usize> = (footer..bytes.len()).filter(|&i| bytes[i..].starts_with(&min)).collect();
+    assert!(!hits.is_empty());
+    for at in hits {
+        bytes[at..at + 8].copy_from_slice(&3i64.to_le_bytes());
+    }
+    let tampered = dir.join("tampered.parquet");
+    std::fs::write(&tampered, &bytes).unwrap();
+    stdout_of(cli().arg("head").arg(&tampered));
+    let out = cli().arg("validate").arg(&tampered).arg("testdata/ipc/lz4.arrow").output().unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("problem at row group 0, column \"id\": malformed input: parquet: 2 values are below the statistics' minimum"), "{stdout}");
+    assert!(stdout.contains("lz4.arrow") && stdout.contains("  valid"), "the valid file is still checked: {stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("invalid:") && stderr.contains("tampered.parquet (1 problem)"), "{stderr}");
+
+    let mut truncated = std::fs::read(workspace().join("testdata/ipc/lz4.arrow")).unwrap();
+    truncated.truncate(5000);
+    let bad = dir.join("truncated.arrow");
+    std::fs::write(&bad, truncated).unwrap();
+    let out = cli().arg("validate").arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8(out.stdout).unwrap().contains("checks: format, decode\n  problem at file: malformed input")
+    );
+    let e = failure_of(cli().args(["validate", "testdata/ipc/not_arrow.bin"]));
+    assert!(e.contains("not_arrow.bin (1 problem)"), "{e}");
+    let e = failure_of(cli().args(["validate", "testdata/no/such.parquet"]));
+    assert!(e.contains("No such file"), "{e}");
+    failure_of(cli().arg("validate"));
 }

@@ -19,6 +19,7 @@ use exports::arrow::core::ndjson as wjson;
 use exports::arrow::core::parquet as wpq;
 use exports::arrow::core::table::{Guest, GuestTable, TableBorrow};
 use exports::arrow::core::types as wit;
+use exports::arrow::core::validation as wval;
 
 type Handle = exports::arrow::core::table::Table;
 
@@ -336,6 +337,23 @@ impl wcsv::Guest for Component {
     }
 }
 
+impl wval::Guest for Component {
+    fn validate(bytes: Vec<u8>, options: wit::ReadOptions) -> wval::ValidationReport {
+        let r = crate::validate::validate(Buffer::from_vec(bytes), &options.into());
+        wval::ValidationReport {
+            format: r.format.map(Into::into),
+            num_rows: r.num_rows,
+            num_batches: r.num_batches,
+            checks: r.checks.into_iter().map(str::to_string).collect(),
+            problems: r
+                .problems
+                .into_iter()
+                .map(|p| wval::Problem { location: p.location, error: p.error.into() })
+                .collect(),
+        }
+    }
+}
+
 impl wjson::Guest for Component {
     fn read(bytes: Vec<u8>, options: wjson::NdjsonReadOptions) -> WitResult<Handle> {
         #[cfg(feature = "json")]
@@ -372,6 +390,10 @@ impl GuestTable for Table {
 
     fn source_format(&self) -> Option<wit::DataFormat> {
         Table::source_format(self).map(Into::into)
+    }
+
+    fn source_compression(&self) -> Vec<String> {
+        self.source_codecs().iter().map(|c| c.to_string()).collect()
     }
 
     fn num_rows(&self) -> u64 {

@@ -117,7 +117,7 @@ pub fn read(input: &[u8], options: &CsvReadOptions) -> Result<Decoded> {
     }
     let reader = builder.build(Cursor::new(input)).map_err(from_csv)?;
     let batches = reader.collect::<std::result::Result<Vec<RecordBatch>, _>>().map_err(from_csv)?;
-    Ok(Decoded { schema: out_schema, batches })
+    Ok(Decoded { schema: out_schema, batches, codecs: Vec::new() })
 }
 
 /// How to write CSV.

@@ -739,7 +739,7 @@ pub fn read(input: &Buffer, columns: Option<&[String]>, max_bytes: u64) -> Resul
     let options = RecordBatchOptions::new().with_row_count(Some(num_rows));
     let batch = RecordBatch::try_new_with_options(schema.clone(), arrays, &options)
         .map_err(|e| malformed(format!("the columns do not form a table: {e}")))?;
-    Ok(Decoded { schema, batches: vec![batch] })
+    Ok(Decoded { schema, batches: vec![batch], codecs: Vec::new() })
 }
 
 #[cfg(test)]

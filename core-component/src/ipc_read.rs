@@ -48,6 +48,9 @@ pub struct Decoded {
     pub schema: SchemaRef,
     /// The record batches in order.
     pub batches: Vec<RecordBatch>,
+    /// The compression codecs the input's data used, in first-seen order (e.g. `lz4-frame`,
+    /// `zstd`, `snappy`); empty when nothing was compressed.
+    pub codecs: Vec<&'static str>,
 }
 
 /// One encapsulated message: its verified flatbuffer header, and its body as a range of the input.
@@ -123,6 +126,7 @@ struct Decoder<'a> {
     declared: u64,
     limit: u64,
     batches: Vec<RecordBatch>,
+    codecs: Vec<&'static str>,
 }
 
 impl<'a> Decoder<'a> {
@@ -140,6 +144,7 @@ impl<'a> Decoder<'a> {
             declared: 0,
             limit: options.max_decompressed_bytes,
             batches: Vec::new(),
+            codecs: Vec::new(),
         })
     }
 
@@ -214,6 +219,16 @@ impl<'a> Decoder<'a> {
     fn check_declared_sizes(&mut self, batch: &arrow_ipc::RecordBatch<'_>, body: &Buffer) -> Result<Vec<usize>> {
         let buffers = batch.buffers().ok_or_else(|| malformed("record batch without buffers"))?;
         let compressed = batch.compression().is_some();
+        if let Some(c) = batch.compression() {
+            let name = match c.codec() {
+                arrow_ipc::CompressionType::LZ4_FRAME => "lz4-frame",
+                arrow_ipc::CompressionType::ZSTD => "zstd",
+                _ => "unknown",
+            };
+            if !self.codecs.contains(&name) {
+                self.codecs.push(name);
+            }
+        }
         let mut lengths = Vec::with_capacity(buffers.len());
         for b in buffers.iter() {
             let start = to_usize(b.offset(), "buffer offset")?;
@@ -255,7 +270,7 @@ impl<'a> Decoder<'a> {
             Some(p) => Arc::new(self.schema.project(p).map_err(|e| CoreError::Internal(e.to_string()))?),
             None => self.schema,
         };
-        Ok(Decoded { schema, batches: self.batches })
+        Ok(Decoded { schema, batches: self.batches, codecs: self.codecs })
     }
 }
 
@@ -280,6 +295,33 @@ pub fn read_stream(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> 
     decoder.finish()
 }
 
+fn footer_start(buf: &[u8]) -> Result<usize> {
+    let n = buf.len();
+    let footer_len = read_u32(buf, n - 10)? as usize;
+    (n - 10)
+        .checked_sub(footer_len)
+        .filter(|&s| s >= 8)
+        .ok_or_else(|| malformed(format!("footer length {footer_len} exceeds the file")))
+}
+
+/// Reads the stream an IPC file carries between its opening magic and its footer, ignoring the
+/// footer. A valid file's footer points at exactly these messages, so validation compares the
+/// two reads.
+pub fn read_embedded_stream(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
+    let buf = input.as_slice();
+    if buf.len() < 18 || !buf.starts_with(ARROW_MAGIC) || !buf.ends_with(ARROW_MAGIC) {
+        return Err(malformed("not an Arrow IPC file"));
+    }
+    let end = footer_start(buf)?;
+    // The magic is padded to the writer's alignment (8 bytes in pyarrow, 64 in arrow-rs); a
+    // stream cannot open with a zero word, so the zeros are all padding.
+    let mut start = 8;
+    while start + 4 <= end && buf.get(start..start + 4) == Some(&[0; 4]) {
+        start += 4;
+    }
+    read_stream(&input.slice_with_length(start, end - start), options)
+}
+
 /// Reads an Arrow IPC file (also Feather v2): magic, footer, then dictionaries and batches by
 /// the footer's blocks.
 pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
@@ -291,11 +333,7 @@ pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
             if buf.starts_with(ARROW_MAGIC) { " and lacks the closing magic (truncated?)" } else { "" }
         )));
     }
-    let footer_len = read_u32(buf, n - 10)? as usize;
-    let footer_start = (n - 10)
-        .checked_sub(footer_len)
-        .filter(|&s| s >= 8)
-        .ok_or_else(|| malformed(format!("footer length {footer_len} exceeds the file")))?;
+    let footer_start = footer_start(buf)?;
     let footer = arrow_ipc::root_as_footer(slice(buf, footer_start..n - 10)?)
         .map_err(|e| malformed(format!("invalid IPC file footer: {e}")))?;
     let fb_schema = footer.schema().ok_or_else(|| malformed("the file footer has no schema"))?;

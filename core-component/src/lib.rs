@@ -16,6 +16,7 @@
 //!   arrow-csv and arrow-json readers and writers, with the checks and pyarrow-compatible choices
 //!   they lack;
 //! - [`fingerprint`] is a stable content hash of a table;
+//! - [`validate`] checks a whole file beyond what a read does, listing every problem;
 //! - [`table`] is what a handle holds: a schema and batches, with slice/select/concat;
 //! - [`schema`] builds schema summaries and parses caller-given schemas;
 //! - [`error`] is the one error enum, mapped once to `arrow-error` at the WIT edge.
@@ -35,6 +36,7 @@ pub mod ndjson_io;
 pub mod parquet_io;
 pub mod schema;
 pub mod table;
+pub mod validate;
 
 // The generated glue exports raw ABI functions, which the crate-wide `unsafe_code` lint forbids.
 #[cfg(target_arch = "wasm32")]

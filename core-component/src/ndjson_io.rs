@@ -119,7 +119,7 @@ pub fn read(input: &[u8], options: &NdjsonReadOptions) -> Result<Decoded> {
         }
         None => (schema, batches),
     };
-    Ok(Decoded { schema, batches })
+    Ok(Decoded { schema, batches, codecs: Vec::new() })
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use parquet::schema::types::SchemaDescriptor;
 
 use crate::error::{CoreError, Result};
 use crate::ipc_read::Decoded;
+use crate::validate::Problem;
 
 /// The default number of rows per decoded batch, as in the `parquet` crate.
 pub const DEFAULT_BATCH_SIZE: usize = 1024 * 8;
@@ -77,6 +78,20 @@ pub enum Codec {
 }
 
 impl Codec {
+    /// The codec's name as the WIT spells it (`lz4-raw`, `zstd`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Uncompressed => "uncompressed",
+            Codec::Snappy => "snappy",
+            Codec::Gzip => "gzip",
+            Codec::Lzo => "lzo",
+            Codec::Brotli => "brotli",
+            Codec::Lz4 => "lz4",
+            Codec::Zstd => "zstd",
+            Codec::Lz4Raw => "lz4-raw",
+        }
+    }
+
     fn of(c: Compression) -> Self {
         match c {
             Compression::UNCOMPRESSED => Codec::Uncompressed,
@@ -356,13 +371,21 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
         }
         None => ProjectionMask::all(),
     };
-    let declared: u64 = row_groups
+    let chunks: Vec<_> = row_groups
         .iter()
         .filter_map(|&i| meta.row_groups().get(i))
         .flat_map(|rg| rg.columns().iter().enumerate())
         .filter(|(leaf, _)| mask.leaf_included(*leaf))
-        .map(|(_, c)| to_u64(c.uncompressed_size()))
-        .fold(0u64, u64::saturating_add);
+        .map(|(_, c)| c)
+        .collect();
+    let declared = chunks.iter().map(|c| to_u64(c.uncompressed_size())).fold(0u64, u64::saturating_add);
+    let mut codecs = Vec::new();
+    for c in &chunks {
+        let name = Codec::of(c.compression()).name();
+        if name != "uncompressed" && !codecs.contains(&name) {
+            codecs.push(name);
+        }
+    }
     if declared > options.max_decompressed_bytes {
         return Err(CoreError::LimitExceeded(format!(
             "the column chunks to read declare {declared} uncompressed bytes, over the limit of {}",
@@ -397,7 +420,7 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
             .map(|b| b.project(&indices).map_err(|e| CoreError::Internal(e.to_string())))
             .collect::<Result<_>>()?;
     }
-    Ok(Decoded { schema, batches })
+    Ok(Decoded { schema, batches, codecs })
 }
 
 /// Refuse the footers the `parquet` crate would panic on, or decode unchecked, before any page is
@@ -606,4 +629,100 @@ pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &ParquetWrite
     }
     w.close().map_err(from_write)?;
     Ok(out)
+}
+
+/// Validation's Parquet checks (see [`crate::validate`]): the footer's row counts against each
+/// other and against `table` (the whole file, decoded), then each row group's null counts and
+/// min/max statistics against its decoded values. Returns the number of row groups and the
+/// problems found.
+///
+/// Statistics are checked for top-level leaf columns the converter understands. Float bounds
+/// are not checked: writers disagree on signed zeros and NaN, so an honest file could fail.
+/// Truncated string bounds still bound the values, so they are checked.
+pub fn check_against_footer(input: Bytes, table: &crate::table::Table) -> (u32, Vec<Problem>) {
+    use arrow_array::{Array, Datum, Scalar};
+    use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+
+    let mut problems = Vec::new();
+    let mut problem = |location: String, message: String| {
+        problems.push(Problem { location, error: CoreError::Malformed(format!("parquet: {message}")) })
+    };
+    let b = match builder(input) {
+        Ok(b) => b,
+        Err(error) => return (0, vec![Problem { location: "footer".into(), error }]),
+    };
+    let meta = b.metadata().clone();
+    let groups = meta.row_groups();
+    let n_groups = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+    let declared = meta.file_metadata().num_rows();
+    let sum = groups.iter().map(|g| g.num_rows()).fold(0i64, i64::saturating_add);
+    if declared != sum {
+        problem("footer".into(), format!("the file declares {declared} rows; its row groups hold {sum}"));
+    }
+    if u64::try_from(sum).ok() != Some(table.num_rows()) {
+        problem("file".into(), format!("the row groups declare {sum} rows; {} were decoded", table.num_rows()));
+        return (n_groups, problems);
+    }
+    let schema = b.schema().clone();
+    let orders = meta.file_metadata().column_orders().map(Vec::as_slice);
+    for (c, field) in table.schema().fields().iter().enumerate() {
+        if is_float(field.data_type()) {
+            continue;
+        }
+        let Ok(converter) = StatisticsConverter::try_new(field.name(), &schema, b.parquet_schema()) else { continue };
+        if converter.parquet_column_index().is_none() {
+            continue;
+        }
+        let converter = converter.with_missing_null_counts_as_zero(false).with_column_orders(orders);
+        let nulls = converter.row_group_null_counts(groups.iter()).ok();
+        let mins = converter.row_group_mins(groups.iter()).ok();
+        let maxes = converter.row_group_maxes(groups.iter()).ok();
+        let mut start = 0u64;
+        for (g, rg) in groups.iter().enumerate() {
+            let rows = to_u64(rg.num_rows());
+            let Ok(part) = table.slice(start, rows) else { break };
+            start += rows;
+            let location = format!("row group {g}, column {:?}", field.name());
+            let columns: Vec<&dyn Array> = part.batches().iter().map(|b| b.column(c).as_ref()).collect();
+            if let Some(stated) = nulls.as_ref().filter(|n| n.is_valid(g)).map(|n| n.value(g)) {
+                let actual: u64 = columns.iter().map(|a| a.null_count() as u64).sum();
+                if actual != stated {
+                    problem(location.clone(), format!("the statistics say {stated} nulls; the values hold {actual}"));
+                }
+            }
+            let bound = |bounds: &Option<arrow_array::ArrayRef>| {
+                bounds.as_ref().filter(|b| b.is_valid(g)).map(|b| Scalar::new(b.slice(g, 1)))
+            };
+            let outside = |scalar: &dyn Datum, below: bool| -> u64 {
+                columns
+                    .iter()
+                    .filter_map(|a| {
+                        let r = if below { arrow_ord::cmp::lt(a, scalar) } else { arrow_ord::cmp::gt(a, scalar) };
+                        r.ok().map(|m| m.true_count() as u64)
+                    })
+                    .sum()
+            };
+            if let Some(min) = bound(&mins) {
+                let n = outside(&min, true);
+                if n > 0 {
+                    problem(location.clone(), format!("{n} values are below the statistics' minimum"));
+                }
+            }
+            if let Some(max) = bound(&maxes) {
+                let n = outside(&max, false);
+                if n > 0 {
+                    problem(location.clone(), format!("{n} values are above the statistics' maximum"));
+                }
+            }
+        }
+    }
+    (n_groups, problems)
+}
+
+fn is_float(t: &DataType) -> bool {
+    match t {
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => true,
+        DataType::Dictionary(_, v) => is_float(v),
+        _ => false,
+    }
 }

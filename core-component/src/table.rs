@@ -39,6 +39,7 @@ pub struct Table {
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
     source: Option<DataFormat>,
+    codecs: Vec<&'static str>,
 }
 
 impl Table {
@@ -100,33 +101,39 @@ impl Table {
             Some(n) => rebatch(decoded.batches, n)?,
             None => decoded.batches,
         };
-        Ok(Self { schema: decoded.schema, batches, source: Some(format) })
+        Ok(Self { schema: decoded.schema, batches, source: Some(format), codecs: decoded.codecs })
     }
 
     /// Reads Parquet with its own options (row groups, offset, limit, nested projection).
     #[cfg(feature = "parquet")]
     pub fn read_parquet(input: Buffer, options: &parquet_io::ParquetReadOptions) -> Result<Self> {
         let d = parquet_io::read(bytes::Bytes::from_owner(input), options)?;
-        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Parquet) })
+        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Parquet), codecs: d.codecs })
     }
 
     /// Reads CSV text.
     #[cfg(feature = "csv")]
     pub fn read_csv(input: &[u8], options: &csv_io::CsvReadOptions) -> Result<Self> {
         let d = csv_io::read(input, options)?;
-        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Csv) })
+        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Csv), codecs: Vec::new() })
     }
 
     /// Reads newline-delimited JSON.
     #[cfg(feature = "json")]
     pub fn read_ndjson(input: &[u8], options: &ndjson_io::NdjsonReadOptions) -> Result<Self> {
         let d = ndjson_io::read(input, options)?;
-        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Ndjson) })
+        Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Ndjson), codecs: Vec::new() })
     }
 
     /// The format the table was read from, if it was read.
     pub fn source_format(&self) -> Option<DataFormat> {
         self.source
+    }
+
+    /// The compression codecs the source's data used, in first-seen order; empty for
+    /// uncompressed input and for derived tables.
+    pub fn source_codecs(&self) -> &[&'static str] {
+        &self.codecs
     }
 
     /// The schema.
@@ -177,7 +184,7 @@ impl Table {
             remaining -= take;
             skip = 0;
         }
-        Ok(Self { schema: self.schema.clone(), batches: out, source: None })
+        Ok(Self { schema: self.schema.clone(), batches: out, source: None, codecs: Vec::new() })
     }
 
     /// The named columns in the given order, sharing buffers.
@@ -189,7 +196,7 @@ impl Table {
             .iter()
             .map(|b| b.project(&indices).map_err(|e| CoreError::Internal(e.to_string())))
             .collect::<Result<_>>()?;
-        Ok(Self { schema, batches, source: None })
+        Ok(Self { schema, batches, source: None, codecs: Vec::new() })
     }
 
     /// The rows of all `tables` in order. Fields must be equal; schema metadata is the first's.
@@ -206,7 +213,7 @@ impl Table {
                 batches.push(b.clone().with_schema(schema.clone()).map_err(|e| CoreError::Internal(e.to_string()))?);
             }
         }
-        Ok(Self { schema, batches, source: None })
+        Ok(Self { schema, batches, source: None, codecs: Vec::new() })
     }
 
     /// The table as Arrow IPC bytes.

@@ -1414,3 +1414,20 @@ fn mutated_ndjson_never_panics() {
     let s = s.assert_no_panics("mutated NDJSON");
     assert!(s.ok > 0 && s.err > 0, "{} read, {} errors", s.ok, s.err);
 }
+
+#[test]
+fn a_table_names_the_codecs_its_source_used() {
+    let codecs = |rel: &str| {
+        let t = Table::read(Buffer::from(testdata(rel)), &ReadOptions::default()).unwrap();
+        t.source_codecs().to_vec()
+    };
+    assert_eq!(codecs("ipc/lz4.arrow"), ["lz4-frame"]);
+    assert_eq!(codecs("ipc/zstd.arrows"), ["zstd"]);
+    assert_eq!(codecs("ipc/feather_uncompressed.feather"), Vec::<&str>::new());
+    assert_eq!(codecs("parquet/codec_zstd.parquet"), ["zstd"]);
+    assert_eq!(codecs("parquet/codec_lz4.parquet"), ["lz4-raw"]);
+    assert_eq!(codecs("parquet/codec_none.parquet"), Vec::<&str>::new());
+    assert_eq!(codecs("feather_v1/all_types.feather").len(), 0);
+    let t = Table::read(Buffer::from(testdata("ipc/lz4.arrow")), &ReadOptions::default()).unwrap();
+    assert!(t.slice(0, 1).unwrap().source_codecs().is_empty(), "a derived table has no source");
+}

@@ -11,8 +11,9 @@
 //! host then builds a fresh instance by itself: the call that trapped returns the error, the next
 //! call works, and tables of the old instance answer [`Error::StaleTable`].
 //!
-//! ```no_run
+//! ```
 //! use arrow_rs_wasm_host::{Host, HostConfig, ReadOptions};
+//! # arrow_rs_wasm_host::doctest::in_workspace();
 //!
 //! let host = Host::new(HostConfig::new("build/arrow_core.wasm").memory_limit(256 << 20))?;
 //! let bytes = std::fs::read("testdata/ipc/lz4.arrow")?;
@@ -33,6 +34,19 @@ use wasmtime::{Cache, CacheConfig, Config, Engine, Store, Trap};
 
 /// The raw bindings `bindgen!` makes from `wit/` (world `core`), for hosts that drive the
 /// component themselves; [`Host`] and [`Table`] are the typed way.
+///
+/// ```
+/// use arrow_rs_wasm_host::bindings::Core;
+/// use wasmtime::{Engine, Store, component::{Component, Linker}};
+/// # arrow_rs_wasm_host::doctest::in_workspace();
+/// let engine = Engine::default();
+/// let component = Component::from_file(&engine, "build/arrow_core.wasm")?;
+/// let mut store = Store::new(&engine, ());
+/// let core = Core::instantiate(&mut store, &component, &Linker::new(&engine))?;
+/// let formats = core.arrow_core_table().call_readable_formats(&mut store)?;
+/// assert!(formats.len() >= 3);
+/// # Ok::<(), wasmtime::Error>(())
+/// ```
 // Generated code carries no docs of its own; the WIT is where they live.
 #[allow(missing_docs)]
 pub mod bindings {
@@ -52,8 +66,19 @@ pub use bindings::exports::arrow::core::types::{
     ArrowError, ColumnInfo, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression, IpcFraming,
     IpcWriteOptions, KeyValue, MetadataVersion, ReadOptions, SchemaSummary,
 };
+pub use bindings::exports::arrow::core::validation::{Problem, ValidationReport};
 
 /// Everything a host call can fail with.
+///
+/// ```
+/// use arrow_rs_wasm_host::{Error, ErrorCode};
+/// # let host = arrow_rs_wasm_host::doctest::host();
+/// match host.read(b"not a data file", &Default::default()) {
+///     Err(Error::Arrow { code: ErrorCode::UnknownFormat, message }) => assert!(message.contains("magic")),
+///     Err(other) => panic!("another failure: {other}"),
+///     Ok(_) => panic!("read garbage"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The component refused the call: its `arrow-error`, code and message.
@@ -95,10 +120,26 @@ impl From<ArrowError> for Error {
     }
 }
 
-/// The host's result type.
+/// The host's result type: `Result<T>` is `std::result::Result<T, Error>`.
+///
+/// ```
+/// fn rows(host: &arrow_rs_wasm_host::Host, bytes: &[u8]) -> arrow_rs_wasm_host::Result<u64> {
+///     host.read(bytes, &Default::default())?.num_rows()
+/// }
+/// # let host = arrow_rs_wasm_host::doctest::host();
+/// assert_eq!(rows(&host, &std::fs::read("testdata/ipc/lz4.arrows").unwrap()).unwrap(), 2000);
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How a [`Host`] loads and limits the component.
+///
+/// ```
+/// use arrow_rs_wasm_host::{Host, HostConfig};
+/// # arrow_rs_wasm_host::doctest::in_workspace();
+/// let config = HostConfig::new("build/arrow_core.wasm").memory_limit(1 << 30).fuel_per_call(50_000_000_000);
+/// let host = Host::new(config.cache_dir(std::env::temp_dir().join("arrow-cache")))?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostConfig {
     component: PathBuf,
@@ -121,13 +162,36 @@ impl HostConfig {
 
     /// Keep compiled code in `dir` (wasmtime's cache, keyed by the component's bytes and the
     /// engine's settings), so later starts skip compilation.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{Host, HostConfig};
+    /// # arrow_rs_wasm_host::doctest::in_workspace();
+    /// let dir = std::env::temp_dir().join("arrow-cache");
+    /// let first = std::time::Instant::now();
+    /// Host::new(HostConfig::new("build/arrow_core.wasm").cache_dir(&dir))?;
+    /// let second = std::time::Instant::now();
+    /// Host::new(HostConfig::new("build/arrow_core.wasm").cache_dir(&dir))?; // from the cache
+    /// println!("{:?} then {:?}", second - first, second.elapsed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cache_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.cache_dir = Some(dir.into());
         self
     }
 
     /// Refuse guest memory growth beyond `bytes`; a call that needs more fails with
-    /// [`Error::MemoryLimit`].
+    /// [`Error::MemoryLimit`], and the host carries on with a fresh instance.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{Error, Host, HostConfig};
+    /// # arrow_rs_wasm_host::doctest::in_workspace();
+    /// # let cache = std::env::temp_dir().join("arrow-cache");
+    /// let host = Host::new(HostConfig::new("build/arrow_core.wasm").cache_dir(cache).memory_limit(64 << 20))?;
+    /// let too_big = vec![b'7'; 100 << 20]; // the input alone is over the cap
+    /// assert!(matches!(host.read_csv(&too_big, &Default::default()), Err(Error::MemoryLimit { .. })));
+    /// assert_eq!(host.read_csv(b"a\n1\n", &Default::default())?.num_rows()?, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn memory_limit(mut self, bytes: usize) -> Self {
         self.memory_limit = Some(bytes);
         self
@@ -135,12 +199,28 @@ impl HostConfig {
 
     /// Give each call this much fuel (about one unit per WebAssembly instruction); a call that uses
     /// it up fails with [`Error::OutOfFuel`]. Metering costs some speed, so it is off unless set.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{Error, Host, HostConfig};
+    /// # arrow_rs_wasm_host::doctest::in_workspace();
+    /// # let cache = std::env::temp_dir().join("arrow-cache");
+    /// let host = Host::new(HostConfig::new("build/arrow_core.wasm").cache_dir(cache).fuel_per_call(20_000_000))?;
+    /// let big = std::fs::read("testdata/parquet/row_groups.parquet")?;
+    /// assert!(matches!(host.read(&big, &Default::default()), Err(Error::OutOfFuel { .. })));
+    /// assert_eq!(host.restarts(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fuel_per_call(mut self, fuel: u64) -> Self {
         self.fuel_per_call = Some(fuel);
         self
     }
 
     /// The component's path.
+    ///
+    /// ```
+    /// let config = arrow_rs_wasm_host::HostConfig::new("build/arrow_core.wasm");
+    /// assert_eq!(config.component(), std::path::Path::new("build/arrow_core.wasm"));
+    /// ```
     pub fn component(&self) -> &Path {
         &self.component
     }
@@ -186,6 +266,15 @@ struct Shared {
 }
 
 /// The core component, loaded and instantiated, with its limits.
+///
+/// ```
+/// use arrow_rs_wasm_host::{Host, HostConfig, ReadOptions};
+/// # arrow_rs_wasm_host::doctest::in_workspace();
+/// let host = Host::new(HostConfig::new("build/arrow_core.wasm").cache_dir(std::env::temp_dir().join("arrow-cache")))?;
+/// let table = host.read(&std::fs::read("testdata/feather_v1/all_types.feather")?, &ReadOptions::default())?;
+/// println!("{} rows of {} columns", table.num_rows()?, table.num_columns()?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Host {
     shared: Rc<Shared>,
 }
@@ -196,6 +285,14 @@ fn load_error(e: impl std::fmt::Display) -> Error {
 
 impl Host {
     /// Load, compile (or fetch from the cache) and instantiate the component.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{Host, HostConfig};
+    /// # arrow_rs_wasm_host::doctest::in_workspace();
+    /// let host = Host::new(HostConfig::new("build/arrow_core.wasm").cache_dir(std::env::temp_dir().join("arrow-cache")))?;
+    /// assert!(host.readable_formats()?.len() >= 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(config: HostConfig) -> Result<Self> {
         let mut wasm_config = Config::new();
         if config.fuel_per_call.is_some() {
@@ -216,26 +313,63 @@ impl Host {
     }
 
     /// The largest linear memory the current instance has had, in bytes.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let before = host.peak_memory();
+    /// let _t = host.read(&std::fs::read("testdata/parquet/row_groups.parquet")?, &Default::default())?;
+    /// assert!(host.peak_memory() >= before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn peak_memory(&self) -> usize {
         self.shared.instance.borrow().store.data().peak
     }
 
     /// How many times a trap replaced the instance.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// assert_eq!(host.restarts(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn restarts(&self) -> u64 {
         self.shared.instance.borrow().generation
     }
 
     /// Identify a format from the first bytes of a file.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::DataFormat;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// assert_eq!(host.detect_format(b"PAR1\x15\x04")?, DataFormat::Parquet);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn detect_format(&self, head: &[u8]) -> Result<DataFormat> {
         self.shared.call(None, |core, store| core.arrow_core_table().call_detect_format(store, head))
     }
 
     /// The formats this build of the core reads.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::DataFormat;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// assert!(host.readable_formats()?.contains(&DataFormat::FeatherV1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn readable_formats(&self) -> Result<Vec<DataFormat>> {
         self.shared.call(None, |core, store| core.arrow_core_table().call_readable_formats(store).map(Ok))
     }
 
     /// Read a whole file in any format the core reads.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::ReadOptions;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let options = ReadOptions { columns: Some(vec!["int64".into(), "utf8".into()]), ..ReadOptions::default() };
+    /// let table = host.read(&std::fs::read("testdata/ipc/zstd.arrow")?, &options)?;
+    /// assert_eq!(table.num_columns()?, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read(&self, bytes: &[u8], options: &ReadOptions) -> Result<Table> {
         let h =
             self.shared.call(None, |core, store| core.arrow_core_table().table().call_read(store, bytes, options))?;
@@ -243,26 +377,80 @@ impl Host {
     }
 
     /// Read Parquet with its own options.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::ParquetReadOptions;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let options = ParquetReadOptions { row_groups: Some(vec![0, 6]), ..ParquetReadOptions::default() };
+    /// let table = host.read_parquet(&std::fs::read("testdata/parquet/row_groups.parquet")?, &options)?;
+    /// assert_eq!(table.num_rows()?, 300 + 200);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read_parquet(&self, bytes: &[u8], options: &ParquetReadOptions) -> Result<Table> {
         let h = self.shared.call(None, |core, store| core.arrow_core_parquet().call_read(store, bytes, options))?;
         Ok(self.table(h))
     }
 
     /// A Parquet file's footer.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let meta = host.parquet_metadata(&std::fs::read("testdata/parquet/row_groups.parquet")?)?;
+    /// assert_eq!(meta.row_groups.len(), 7);
+    /// assert_eq!(meta.num_rows, 2000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parquet_metadata(&self, bytes: &[u8]) -> Result<ParquetMetadata> {
         self.shared.call(None, |core, store| core.arrow_core_parquet().call_metadata(store, bytes))
     }
 
     /// Read CSV text.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::CsvReadOptions;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let options = CsvReadOptions { delimiter: b';', ..CsvReadOptions::default() };
+    /// let table = host.read_csv(b"a;b\n1;x\n2;y\n", &options)?;
+    /// assert_eq!((table.num_rows()?, table.num_columns()?), (2, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read_csv(&self, bytes: &[u8], options: &CsvReadOptions) -> Result<Table> {
         let h = self.shared.call(None, |core, store| core.arrow_core_csv().call_read(store, bytes, options))?;
         Ok(self.table(h))
     }
 
     /// Read newline-delimited JSON.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let table = host.read_ndjson(b"{\"a\": 1}\n{\"a\": 2, \"b\": [1, 2]}\n", &Default::default())?;
+    /// assert_eq!(table.schema()?.columns[1].arrow_type, "List(Int64)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn read_ndjson(&self, bytes: &[u8], options: &NdjsonReadOptions) -> Result<Table> {
         let h = self.shared.call(None, |core, store| core.arrow_core_ndjson().call_read(store, bytes, options))?;
         Ok(self.table(h))
+    }
+
+    /// Validate a whole file beyond what a read checks (see the WIT's `validation` interface):
+    /// every problem is listed in the report; the call itself fails only on a trap or limit.
+    ///
+    /// ```
+    /// # use arrow_rs_wasm_host::ReadOptions;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let bytes = std::fs::read("testdata/parquet/row_groups.parquet")?;
+    /// let report = host.validate(&bytes, &ReadOptions::default())?;
+    /// assert!(report.problems.is_empty());
+    /// assert_eq!(report.checks.last().map(String::as_str), Some("parquet-statistics"));
+    /// let report = host.validate(&bytes[..bytes.len() - 1], &ReadOptions::default())?;
+    /// for p in &report.problems {
+    ///     eprintln!("{}: {}", p.location, p.error.message);
+    /// }
+    /// assert_eq!(report.problems.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self, bytes: &[u8], options: &ReadOptions) -> Result<ValidationReport> {
+        self.shared.call(None, |core, store| core.arrow_core_validation().call_validate(store, bytes, options).map(Ok))
     }
 
     fn table(&self, handle: ResourceAny) -> Table {
@@ -325,6 +513,16 @@ impl Shared {
 }
 
 /// A table inside the component. Dropping it frees it there.
+///
+/// ```
+/// # let host = arrow_rs_wasm_host::doctest::host();
+/// let bytes = std::fs::read("testdata/ipc/lz4.arrow")?;
+/// for _ in 0..1000 {
+///     let table = host.read(&bytes, &Default::default())?;
+///     assert_eq!(table.num_rows()?, 2000);
+/// } // each table is freed inside the component here
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Table {
     shared: Rc<Shared>,
     handle: ResourceAny,
@@ -344,58 +542,159 @@ impl Table {
     }
 
     /// The number of rows.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// assert_eq!(table.num_rows()?, 2000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn num_rows(&self) -> Result<u64> {
         self.call(|c, s, t| c.arrow_core_table().table().call_num_rows(s, t).map(Ok))
     }
 
     /// The number of columns.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// assert_eq!(table.num_columns()?, 30);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn num_columns(&self) -> Result<u32> {
         self.call(|c, s, t| c.arrow_core_table().table().call_num_columns(s, t).map(Ok))
     }
 
     /// The number of record batches.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// assert_eq!(table.num_batches()?, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn num_batches(&self) -> Result<u32> {
         self.call(|c, s, t| c.arrow_core_table().table().call_num_batches(s, t).map(Ok))
     }
 
     /// The format the table was read from; `None` for derived tables.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::DataFormat;
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// assert_eq!(table.source_format()?, Some(DataFormat::ArrowFile));
+    /// assert_eq!(table.slice(0, 1)?.source_format()?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn source_format(&self) -> Result<Option<DataFormat>> {
         self.call(|c, s, t| c.arrow_core_table().table().call_source_format(s, t).map(Ok))
     }
 
+    /// The compression codecs the source file's data used (`lz4-frame`, `zstd`, `snappy`, ...);
+    /// empty for uncompressed input and derived tables.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// assert_eq!(table.source_compression()?, ["lz4-frame"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn source_compression(&self) -> Result<Vec<String>> {
+        self.call(|c, s, t| c.arrow_core_table().table().call_source_compression(s, t).map(Ok))
+    }
+
     /// The schema summary.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// let schema = table.schema()?;
+    /// assert_eq!((schema.columns[0].name.as_str(), schema.columns[0].arrow_type.as_str()), ("int8", "Int8"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn schema(&self) -> Result<SchemaSummary> {
         self.call(|c, s, t| c.arrow_core_table().table().call_schema(s, t).map(Ok))
     }
 
     /// Rows `offset .. offset + length` (clipped), sharing buffers.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// assert_eq!(table.slice(1990, 100)?.num_rows()?, 10);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn slice(&self, offset: u64, length: u64) -> Result<Table> {
         let h = self.call(|c, s, t| c.arrow_core_table().table().call_slice(s, t, offset, length))?;
         Ok(self.derived(h))
     }
 
     /// The named columns, in that order, sharing buffers.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// let two = table.select(&["utf8".into(), "int8".into()])?;
+    /// assert_eq!(two.schema()?.columns[0].name, "utf8");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn select(&self, columns: &[String]) -> Result<Table> {
         let h = self.call(|c, s, t| c.arrow_core_table().table().call_select(s, t, columns))?;
         Ok(self.derived(h))
     }
 
     /// The table as Arrow IPC bytes (file = Feather v2, or stream).
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{IpcCompression, IpcFraming, IpcWriteOptions};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// let stream = table.write_ipc(&IpcWriteOptions { framing: IpcFraming::Stream, ..IpcWriteOptions::file(IpcCompression::Zstd) })?;
+    /// assert_eq!(host.read(&stream, &Default::default())?.num_rows()?, 2000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_ipc(&self, options: &IpcWriteOptions) -> Result<Vec<u8>> {
         self.call(|c, s, t| c.arrow_core_table().table().call_write_ipc(s, t, *options))
     }
 
     /// The table as a Parquet file.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{ParquetCompression, ParquetWriteOptions};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// let options = ParquetWriteOptions { compression: ParquetCompression::Zstd, max_row_group_rows: Some(500), ..Default::default() };
+    /// let parquet = table.write_parquet(&options)?;
+    /// assert_eq!(host.parquet_metadata(&parquet)?.row_groups.len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_parquet(&self, options: &ParquetWriteOptions) -> Result<Vec<u8>> {
         self.call(|c, s, t| c.arrow_core_parquet().call_write(s, t, options))
     }
 
     /// The table as CSV text.
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let table = host.read_csv(b"id,name\n1,ada\n", &Default::default())?;
+    /// assert_eq!(table.write_csv(&Default::default())?, b"id,name\n1,ada\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_csv(&self, options: &CsvWriteOptions) -> Result<Vec<u8>> {
         self.call(|c, s, t| c.arrow_core_csv().call_write(s, t, options))
     }
 
     /// A stable content hash (see the WIT's `fingerprint`).
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{IpcCompression, IpcWriteOptions};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// let copy = host.read(&table.write_ipc(&IpcWriteOptions::file(IpcCompression::None))?, &Default::default())?;
+    /// assert_eq!(copy.fingerprint()?, table.fingerprint()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fingerprint(&self) -> Result<String> {
         self.call(|c, s, t| c.arrow_core_table().table().call_fingerprint(s, t))
     }
@@ -484,6 +783,15 @@ impl Default for NdjsonReadOptions {
 impl IpcWriteOptions {
     /// An IPC file (Feather v2) with the given compression and pyarrow's other defaults
     /// (metadata V5, 64-byte alignment, dictionaries resent).
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{IpcCompression, IpcWriteOptions};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let table = host.read(&std::fs::read("testdata/ipc/zstd.arrow")?, &Default::default())?;
+    /// let feather = table.write_ipc(&IpcWriteOptions::file(IpcCompression::Lz4Frame))?;
+    /// assert!(feather.starts_with(b"ARROW1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn file(compression: IpcCompression) -> Self {
         Self {
             framing: IpcFraming::File,
@@ -494,5 +802,34 @@ impl IpcWriteOptions {
             legacy_format: false,
             dictionary_handling: DictionaryHandling::Resend,
         }
+    }
+}
+
+/// The user manual's Rust examples, run as doctests so the manual stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/user_manual.md")]
+struct UserManual;
+
+/// Helpers the documentation's examples use to find the workspace's files; not part of the API.
+#[doc(hidden)]
+// An example that cannot find its files has nothing to report to but a panic.
+#[allow(clippy::expect_used)]
+pub mod doctest {
+    use super::{Host, HostConfig};
+
+    /// Makes the workspace root (where `build/` and `testdata/` are) the working directory.
+    pub fn in_workspace() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        std::env::set_current_dir(root).expect("the workspace root");
+    }
+
+    /// A host on the built core (`$ARROW_CORE_COMPONENT` or `build/arrow_core.wasm`), with the
+    /// compiled code cached in the temporary directory, in the workspace root.
+    pub fn host() -> Host {
+        in_workspace();
+        let component: std::path::PathBuf =
+            std::env::var_os("ARROW_CORE_COMPONENT").map_or("build/arrow_core.wasm".into(), Into::into);
+        let config = HostConfig::new(component).cache_dir(std::env::temp_dir().join("arrow-cache"));
+        Host::new(config).expect("the core component: run `make build` first")
     }
 }

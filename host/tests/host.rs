@@ -57,6 +57,12 @@ fn tables_are_typed_values_and_errors_are_the_components_codes() {
     let feather = t.write_ipc(&IpcWriteOptions::file(IpcCompression::Lz4Frame)).unwrap();
     let back = host.read(&feather, &ReadOptions::default()).unwrap();
     assert_eq!(back.fingerprint().unwrap(), t.fingerprint().unwrap());
+    assert_eq!(back.source_compression().unwrap(), ["lz4-frame"]);
+    let report = host.validate(&feather, &ReadOptions::default()).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(report.checks, ["format", "decode", "arrays", "ipc-footer"]);
+    let report = host.validate(&feather[..feather.len() / 2], &ReadOptions::default()).unwrap();
+    assert_eq!(report.problems[0].error.code, ErrorCode::MalformedInput);
     let parquet = t
         .write_parquet(&ParquetWriteOptions {
             compression: arrow_rs_wasm_host::ParquetCompression::Zstd,

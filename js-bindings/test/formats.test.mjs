@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { csv, ndjson, parquet, table } from '../gen/core/arrow-core.js';
+import { csv, ndjson, parquet, table, validation } from '../gen/core/arrow-core.js';
 import { errorOf, pyarrowCompare, root, scratch, writeOptions } from './helpers.mjs';
 
 const { Table, readableFormats } = table;
@@ -137,4 +137,17 @@ test('fingerprints agree across IPC, Parquet and LZ4 Feather of the same table',
   assert.equal(viaParquet.fingerprint(), fp);
   assert.equal(viaFeather.fingerprint(), fp);
   assert.notEqual(t.slice(1n, 1000n).fingerprint(), fp);
+});
+
+test('validation lists its checks, passes a fixture and names the problem of a broken copy', () => {
+  const bytes = readFileSync(join(root, 'testdata/parquet/row_groups.parquet'));
+  const ok = validation.validate(bytes, {});
+  assert.deepEqual(ok.checks, ['format', 'decode', 'arrays', 'parquet-row-counts', 'parquet-statistics']);
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.numRows, 2000n);
+  assert.equal(ok.numBatches, 7);
+  const broken = validation.validate(bytes.subarray(0, bytes.length - 100), {});
+  assert.equal(broken.problems.length, 1);
+  assert.equal(broken.problems[0].error.code, 'malformed-input');
+  assert.equal(table.Table.read(bytes, {}).sourceCompression()[0], 'snappy');
 });
