@@ -6,6 +6,7 @@ use arrow_buffer::Buffer;
 use crate::error::CoreError;
 use crate::format::DataFormat;
 use crate::ipc_write::{Compression, Framing, WriteOptions};
+use crate::registry::{CORE_API_VERSION, ExtensionClaim, PluginInfo, Refusal, Registry};
 use crate::schema::SchemaSummary;
 use crate::table::{ReadOptions, Table};
 
@@ -17,6 +18,7 @@ wit_bindgen::generate!({
 use exports::arrow::core::csv as wcsv;
 use exports::arrow::core::ndjson as wjson;
 use exports::arrow::core::parquet as wpq;
+use exports::arrow::core::registry as wreg;
 use exports::arrow::core::table::{Guest, GuestTable, TableBorrow};
 use exports::arrow::core::types as wit;
 use exports::arrow::core::validation as wval;
@@ -39,6 +41,7 @@ impl From<CoreError> for wit::ArrowError {
             CoreError::ColumnNotFound(_) => wit::ErrorCode::ColumnNotFound,
             CoreError::OutOfBounds(_) => wit::ErrorCode::OutOfBounds,
             CoreError::SchemaMismatch(_) => wit::ErrorCode::SchemaMismatch,
+            CoreError::Plugin { .. } => wit::ErrorCode::Plugin,
             CoreError::Internal(_) => wit::ErrorCode::Internal,
         };
         wit::ArrowError { code, message: e.to_string() }
@@ -119,8 +122,8 @@ impl From<SchemaSummary> for wit::SchemaSummary {
                     nullable: c.nullable,
                     metadata: key_values(c.metadata),
                     extension_name: c.extension_name,
-                    // No plugin registry exists yet, so no plugin can claim a column.
-                    owner_plugin: None,
+                    owner_plugin: c.owner_plugin,
+                    storage_type: c.storage_type,
                 })
                 .collect(),
             metadata: key_values(s.metadata),
@@ -337,6 +340,85 @@ impl wcsv::Guest for Component {
     }
 }
 
+thread_local! {
+    /// The registry of this instance: every plugin linked to this core shares it.
+    static REGISTRY: std::cell::RefCell<Registry> = std::cell::RefCell::new(Registry::default());
+}
+
+impl From<wreg::PluginInfo> for PluginInfo {
+    fn from(i: wreg::PluginInfo) -> Self {
+        PluginInfo {
+            id: i.id,
+            version: i.version,
+            core_api: i.core_api,
+            extension_types: i
+                .extension_types
+                .into_iter()
+                .map(|c| ExtensionClaim { name: c.name, display_type: c.display_type })
+                .collect(),
+            description: i.description,
+        }
+    }
+}
+
+impl From<PluginInfo> for wreg::PluginInfo {
+    fn from(i: PluginInfo) -> Self {
+        wreg::PluginInfo {
+            id: i.id,
+            version: i.version,
+            core_api: i.core_api,
+            extension_types: i
+                .extension_types
+                .into_iter()
+                .map(|c| wreg::ExtensionClaim { name: c.name, display_type: c.display_type })
+                .collect(),
+            description: i.description,
+        }
+    }
+}
+
+impl From<CoreError> for wreg::RegistryError {
+    fn from(e: CoreError) -> Self {
+        let refusal = match &e {
+            CoreError::Plugin { refusal, .. } => match refusal {
+                Refusal::MalformedId => wreg::RegistryRefusal::MalformedId,
+                Refusal::MalformedVersion => wreg::RegistryRefusal::MalformedVersion,
+                Refusal::IncompatibleCoreApi => wreg::RegistryRefusal::IncompatibleCoreApi,
+                Refusal::DuplicateId => wreg::RegistryRefusal::DuplicateId,
+                Refusal::MalformedClaim => wreg::RegistryRefusal::MalformedClaim,
+                Refusal::ExtensionClaimed => wreg::RegistryRefusal::ExtensionClaimed,
+                Refusal::NotRegistered => wreg::RegistryRefusal::NotRegistered,
+            },
+            // The registry refuses only with `Plugin`; anything else would be a bug in it.
+            _ => wreg::RegistryRefusal::MalformedClaim,
+        };
+        wreg::RegistryError { refusal, error: e.into() }
+    }
+}
+
+impl wreg::Guest for Component {
+    fn core_api_version() -> String {
+        CORE_API_VERSION.to_string()
+    }
+
+    fn validate(info: wreg::PluginInfo) -> Result<(), wreg::RegistryError> {
+        Ok(REGISTRY.with_borrow(|r| r.validate(&info.into()))?)
+    }
+
+    fn register(info: wreg::PluginInfo) -> Result<(), wreg::RegistryError> {
+        Ok(REGISTRY.with_borrow_mut(|r| r.register(info.into()))?)
+    }
+
+    fn unregister(id: String) -> Result<(), wreg::RegistryError> {
+        REGISTRY.with_borrow_mut(|r| r.unregister(&id))?;
+        Ok(())
+    }
+
+    fn plugins() -> Vec<wreg::PluginInfo> {
+        REGISTRY.with_borrow(|r| r.list().iter().cloned().map(Into::into).collect())
+    }
+}
+
 impl wval::Guest for Component {
     fn validate(bytes: Vec<u8>, options: wit::ReadOptions) -> wval::ValidationReport {
         let r = crate::validate::validate(Buffer::from_vec(bytes), &options.into());
@@ -409,7 +491,13 @@ impl GuestTable for Table {
     }
 
     fn schema(&self) -> wit::SchemaSummary {
-        self.summary().into()
+        let mut summary = self.summary();
+        REGISTRY.with_borrow(|r| r.mark(&mut summary));
+        summary.into()
+    }
+
+    fn filter(&self, mask: Vec<bool>) -> WitResult<Handle> {
+        Ok(Handle::new(Table::filter(self, &mask)?))
     }
 
     fn slice(&self, offset: u64, length: u64) -> WitResult<Handle> {

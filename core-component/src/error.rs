@@ -33,6 +33,14 @@ pub enum CoreError {
     /// Tables whose schemas must match do not.
     #[error("schema mismatch: {0}")]
     SchemaMismatch(String),
+    /// The plugin registry refused a call.
+    #[error("plugin: {message}")]
+    Plugin {
+        /// Why, for hosts to branch on.
+        refusal: crate::registry::Refusal,
+        /// What was refused.
+        message: String,
+    },
     /// An invariant the core relies on did not hold.
     #[error("internal error: {0}")]
     Internal(String),

@@ -18,6 +18,7 @@
 //! - [`fingerprint`] is a stable content hash of a table;
 //! - [`validate`] checks a whole file beyond what a read does, listing every problem;
 //! - [`table`] is what a handle holds: a schema and batches, with slice/select/concat;
+//! - [`registry`] stores and checks plugin metadata and marks claimed columns; it calls no plugin;
 //! - [`schema`] builds schema summaries and parses caller-given schemas;
 //! - [`error`] is the one error enum, mapped once to `arrow-error` at the WIT edge.
 
@@ -34,6 +35,7 @@ pub mod ipc_write;
 pub mod ndjson_io;
 #[cfg(feature = "parquet")]
 pub mod parquet_io;
+pub mod registry;
 pub mod schema;
 pub mod table;
 pub mod validate;

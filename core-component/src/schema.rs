@@ -22,6 +22,10 @@ pub struct ColumnInfo {
     pub metadata: Vec<(String, String)>,
     /// The extension type name, if the field has one.
     pub extension_name: Option<String>,
+    /// The id of the registered plugin claiming the extension type (see [`crate::registry`]).
+    pub owner_plugin: Option<String>,
+    /// The storage type as arrow-rs displays it; `arrow_type` differs only for claimed columns.
+    pub storage_type: String,
 }
 
 /// A summary of a schema.
@@ -45,6 +49,8 @@ fn column_info(field: &Field) -> ColumnInfo {
         nullable: field.is_nullable(),
         metadata: pairs(field.metadata()),
         extension_name: field.metadata().get(EXTENSION_NAME_KEY).cloned(),
+        owner_plugin: None,
+        storage_type: field.data_type().to_string(),
     }
 }
 

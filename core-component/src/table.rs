@@ -199,6 +199,59 @@ impl Table {
         Ok(Self { schema, batches, source: None, codecs: Vec::new() })
     }
 
+    /// The rows where `mask` is true, in order. Each batch is compacted with `MutableArrayData`,
+    /// copying runs of kept rows (a batch kept whole is shared, one with no rows kept dropped).
+    pub fn filter(&self, mask: &[bool]) -> Result<Self> {
+        let total = self.num_rows();
+        if mask.len() as u64 != total {
+            return Err(CoreError::InvalidArgument(format!(
+                "the mask has {} entries; the table has {total} rows",
+                mask.len()
+            )));
+        }
+        let mut at = 0;
+        let mut batches = Vec::new();
+        for batch in &self.batches {
+            let n = batch.num_rows();
+            let part = mask.get(at..at + n).ok_or_else(|| CoreError::Internal("mask shorter than rows".into()))?;
+            at += n;
+            let mut runs: Vec<(usize, usize)> = Vec::new();
+            for (i, &keep) in part.iter().enumerate() {
+                match runs.last_mut() {
+                    Some((_, end)) if keep && *end == i => *end = i + 1,
+                    _ if keep => runs.push((i, i + 1)),
+                    _ => {}
+                }
+            }
+            let kept: usize = runs.iter().map(|(s, e)| e - s).sum();
+            if kept == n {
+                batches.push(batch.clone());
+                continue;
+            }
+            if kept == 0 {
+                continue;
+            }
+            let columns = batch
+                .columns()
+                .iter()
+                .map(|c| {
+                    let data = c.to_data();
+                    let mut out = arrow_data::transform::MutableArrayData::new(vec![&data], false, kept);
+                    for &(s, e) in &runs {
+                        out.try_extend(0, s, e).map_err(|e| CoreError::Internal(e.to_string()))?;
+                    }
+                    Ok(arrow_array::make_array(out.freeze()))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(kept));
+            batches.push(
+                RecordBatch::try_new_with_options(batch.schema(), columns, &options)
+                    .map_err(|e| CoreError::Internal(e.to_string()))?,
+            );
+        }
+        Ok(Self { schema: self.schema.clone(), batches, source: None, codecs: Vec::new() })
+    }
+
     /// The rows of all `tables` in order. Fields must be equal; schema metadata is the first's.
     pub fn concat(tables: &[&Table]) -> Result<Self> {
         let first =

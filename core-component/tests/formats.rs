@@ -1431,3 +1431,23 @@ fn a_table_names_the_codecs_its_source_used() {
     let t = Table::read(Buffer::from(testdata("ipc/lz4.arrow")), &ReadOptions::default()).unwrap();
     assert!(t.slice(0, 1).unwrap().source_codecs().is_empty(), "a derived table has no source");
 }
+
+#[test]
+fn filter_keeps_the_masked_rows_across_batches_as_arrow_selects_kernel_does() {
+    let t = Table::read(Buffer::from(testdata("ipc/dictionary.arrow")), &ReadOptions::default()).unwrap();
+    let n = t.num_rows() as usize;
+    assert!(t.batches().len() > 1);
+    let mut state = 7u64;
+    for density in [0, 1, 3, 10] {
+        // density 0: nothing kept; 10: everything kept; between: random runs.
+        let mask: Vec<bool> = (0..n).map(|_| xorshift(&mut state) % 10 < density).collect();
+        let filtered = t.filter(&mask).unwrap();
+        let all = concat_batches(t.schema(), t.batches()).unwrap();
+        let expected =
+            arrow_select::filter::filter_record_batch(&all, &arrow_array::BooleanArray::from(mask.clone())).unwrap();
+        let got = concat_batches(t.schema(), filtered.batches()).unwrap();
+        assert_eq!(got, expected, "density {density}");
+        assert_eq!(filtered.num_rows(), mask.iter().filter(|&&k| k).count() as u64);
+    }
+    assert!(matches!(t.filter(&[true]), Err(CoreError::InvalidArgument(_))));
+}

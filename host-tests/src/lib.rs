@@ -10,6 +10,8 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+pub mod composed;
+
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, Result, Store};
 

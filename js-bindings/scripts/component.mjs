@@ -1,31 +1,48 @@
 // Build steps on jco's library (no CLI, so no bundler or JS-componentizer in the install):
 //   component.mjs new MODULE.wasm OUT.wasm          wrap a core module into a component
 //                                                   (what `wasm-tools component new` does)
-//   component.mjs transpile COMPONENT.wasm OUTDIR   ESM + .d.ts for Node and browsers
+//   component.mjs transpile COMPONENT.wasm OUTDIR [NAME]
+//                                                   ESM + .d.ts for Node and browsers
+//   component.mjs transpile-plugin PLUGIN.wasm OUTDIR CORE_ESM
+//                                                   a plugin whose `arrow:core/*` imports are the
+//                                                   core's ESM (jco's `--map`), relative to OUTDIR
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 import { componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 
-const [command, input, output] = process.argv.slice(2);
-if (command === 'new' && input && output) {
-  const component = await componentNew(readFileSync(input));
-  mkdirSync(dirname(output), { recursive: true });
-  writeFileSync(output, component);
-} else if (command === 'transpile' && input && output) {
-  const { files } = await transpileBytes(readFileSync(input), {
-    name: 'arrow-core',
+const [command, input, output, coreModule] = process.argv.slice(2);
+
+async function transpile(bytes, name, outDir, map) {
+  const { files } = await transpileBytes(bytes, {
+    name,
+    map,
     emitTypescriptDeclarations: true,
     validLiftingOptimization: true,
     // Throw `ComponentError`s (real Errors, with stacks) carrying the `arrow-error` in `.payload`.
     noComponentErrorWrapping: false,
   });
-  for (const [name, bytes] of Object.entries(files)) {
-    mkdirSync(dirname(join(output, name)), { recursive: true });
-    writeFileSync(join(output, name), bytes);
+  for (const [file, contents] of Object.entries(files)) {
+    mkdirSync(dirname(join(outDir, file)), { recursive: true });
+    writeFileSync(join(outDir, file), contents);
   }
-  console.log(`transpiled ${input} -> ${output} (${Object.keys(files).length} files)`);
+  console.log(`transpiled ${input} -> ${outDir} (${Object.keys(files).length} files)`);
+}
+
+if (command === 'new' && input && output) {
+  const component = await componentNew(readFileSync(input));
+  mkdirSync(dirname(output), { recursive: true });
+  writeFileSync(output, component);
+} else if (command === 'transpile' && input && output) {
+  // The fourth argument, if any, names the module (default `arrow-core`).
+  await transpile(readFileSync(input), coreModule ?? 'arrow-core', output, undefined);
+} else if (command === 'transpile-plugin' && input && output && coreModule) {
+  // Every interface of the core a plugin imports is one of the core module's exports.
+  const map = Object.fromEntries(
+    ['types', 'table', 'registry'].map((i) => [`arrow:core/${i}@0.1.0`, `${coreModule}#${i}`]),
+  );
+  await transpile(readFileSync(input), basename(input, '.wasm').replaceAll('_', '-'), output, map);
 } else {
-  console.error('usage: component.mjs new MODULE.wasm OUT.wasm | transpile COMPONENT.wasm OUTDIR');
+  console.error('usage: component.mjs new MODULE.wasm OUT.wasm | transpile COMPONENT.wasm OUTDIR [NAME] | transpile-plugin PLUGIN.wasm OUTDIR CORE_ESM');
   process.exit(2);
 }
