@@ -276,12 +276,22 @@ fn inspect(host: &Host, file: &Path) -> Result<(), String> {
     } else {
         out.push_str(&format!("batches:     {}\n", t.num_batches().map_err(what)?));
     }
+    let plugins = host.plugins().map_err(what)?;
+    if !plugins.is_empty() {
+        let ids: Vec<String> = plugins.iter().map(|p| format!("{} {}", p.id, p.version)).collect();
+        out.push_str(&format!("plugins:     {}\n", ids.join(", ")));
+    }
     let schema = t.schema().map_err(what)?;
     out.push_str(&format!("columns:     {}\n", schema.columns.len()));
     let width = schema.columns.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
     for c in &schema.columns {
         let ext = c.extension_name.as_deref().map(|e| format!(" <{e}>")).unwrap_or_default();
-        let plugin = c.owner_plugin.as_deref().map(|p| format!(" [plugin {p}]")).unwrap_or_default();
+        // A claimed column shows the plugin's type name, its storage type and its owner.
+        let plugin = c
+            .owner_plugin
+            .as_deref()
+            .map(|p| format!(" (stored as {}, plugin {p})", c.storage_type))
+            .unwrap_or_default();
         let null = if c.nullable { "" } else { " not null" };
         out.push_str(&format!("  {:width$}  {}{null}{ext}{plugin}\n", c.name, c.arrow_type));
     }

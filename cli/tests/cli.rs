@@ -196,3 +196,20 @@ fn validate_fails_with_the_reason_on_every_kind_of_bad_file() {
     assert!(e.contains("No such file"), "{e}");
     failure_of(cli().arg("validate"));
 }
+
+#[test]
+fn inspect_shows_the_columns_a_composed_plugin_claims() {
+    let composed = std::env::var_os("ARROW_CORE_WITH_GEO_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("build/core_with_geo.wasm"));
+    let out = stdout_of(cli().arg("--component").arg(&composed).args(["inspect", "testdata/geo/geo.arrow"]));
+    assert!(out.contains("plugins:     io.arrow.plugin.geo.v1 0.1.0"), "{out}");
+    assert!(
+        out.contains("wkb              Geometry<wkb> <geoarrow.wkb> (stored as Binary, plugin io.arrow.plugin.geo.v1)"),
+        "{out}"
+    );
+    assert!(out.contains("id               Int32 not null\n"), "unclaimed columns as before: {out}");
+    // The bare core shows the storage types.
+    let out = stdout_of(cli().args(["inspect", "testdata/geo/geo.arrow"]));
+    assert!(out.contains("wkb              Binary <geoarrow.wkb>\n") && !out.contains("plugin"), "{out}");
+}

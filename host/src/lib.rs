@@ -22,6 +22,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! The component may also be a `wac` composition of the core with a plugin (e.g.
+//! `build/core_with_geo.wasm`): the host then registers the plugin with the core's registry, so
+//! schema summaries mark the plugin's columns (`Geometry<wkb>`), and lists it in
+//! [`Host::plugins`].
+//!
 //! A `Host` and its tables share one instance through `Rc`: they stay on the thread that made
 //! them. Use one `Host` per thread.
 
@@ -62,6 +67,7 @@ pub use bindings::exports::arrow::core::ndjson::NdjsonReadOptions;
 pub use bindings::exports::arrow::core::parquet::{
     ParquetCompression, ParquetMetadata, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel, WriterVersion,
 };
+pub use bindings::exports::arrow::core::registry::{ExtensionClaim, PluginInfo, RegistryError, RegistryRefusal};
 pub use bindings::exports::arrow::core::types::{
     ArrowError, ColumnInfo, DataFormat, DictionaryHandling, ErrorCode, FieldSpec, IpcCompression, IpcFraming,
     IpcWriteOptions, KeyValue, MetadataVersion, ReadOptions, SchemaSummary,
@@ -263,6 +269,8 @@ struct Shared {
     linker: Linker<Limits>,
     config: HostConfig,
     instance: RefCell<Instance>,
+    /// Plugins registered through [`Host::register`]: a replacement instance gets them again.
+    registered: RefCell<Vec<PluginInfo>>,
 }
 
 /// The core component, loaded and instantiated, with its limits.
@@ -308,8 +316,11 @@ impl Host {
             .map_err(|e| Error::Load(format!("{}: {e}", config.component.display())))?;
         // The core imports nothing: an empty linker is all it needs.
         let linker = Linker::new(&engine);
-        let instance = instantiate(&engine, &component, &linker, &config, 0)?;
-        Ok(Self { shared: Rc::new(Shared { engine, component, linker, config, instance: RefCell::new(instance) }) })
+        let instance = instantiate(&engine, &component, &linker, &config, 0, &[])?;
+        let instance = RefCell::new(instance);
+        Ok(Self {
+            shared: Rc::new(Shared { engine, component, linker, config, instance, registered: RefCell::default() }),
+        })
     }
 
     /// The largest linear memory the current instance has had, in bytes.
@@ -323,6 +334,84 @@ impl Host {
     /// ```
     pub fn peak_memory(&self) -> usize {
         self.shared.instance.borrow().store.data().peak
+    }
+
+    /// The plugins registered with the core: the one a composed component carries, and any
+    /// registered since with [`Host::register`].
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// assert!(host.plugins()?.is_empty(), "the bare core has none");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn plugins(&self) -> Result<Vec<PluginInfo>> {
+        self.shared.call(None, |core, store| core.arrow_core_registry().call_plugins(store).map(Ok))
+    }
+
+    /// Register a plugin's metadata with the core (see the WIT's `registry`): its columns are
+    /// marked in schema summaries from now on. A refusal is [`Error::Arrow`] with code `plugin`;
+    /// [`Host::validate_plugin`] gives the typed [`RegistryRefusal`].
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{ExtensionClaim, PluginInfo};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let info = PluginInfo {
+    ///     id: "org.example.uuid.v1".into(),
+    ///     version: "1.0.0".into(),
+    ///     core_api: "0.1.0".into(),
+    ///     extension_types: vec![ExtensionClaim { name: "arrow.uuid".into(), display_type: "Uuid".into() }],
+    ///     description: "UUIDs".into(),
+    /// };
+    /// host.register(&info)?;
+    /// assert_eq!(host.plugins()?.len(), 1);
+    /// assert!(host.register(&info).is_err(), "a duplicate id is refused");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn register(&self, info: &PluginInfo) -> Result<()> {
+        self.shared.call(None, |core, store| {
+            core.arrow_core_registry().call_register(store, info).map(|r| r.map_err(|e| e.error))
+        })?;
+        self.shared.registered.borrow_mut().push(info.clone());
+        Ok(())
+    }
+
+    /// Remove a registered plugin; its columns show their storage types again.
+    ///
+    /// ```
+    /// # use arrow_rs_wasm_host::{ExtensionClaim, PluginInfo};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// # let claim = ExtensionClaim { name: "arrow.uuid".into(), display_type: "Uuid".into() };
+    /// # let info = PluginInfo { id: "org.example.uuid.v1".into(), version: "1.0.0".into(), core_api: "0.1.0".into(), extension_types: vec![claim], description: String::new() };
+    /// host.register(&info)?;
+    /// host.unregister("org.example.uuid.v1")?;
+    /// assert!(host.plugins()?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unregister(&self, id: &str) -> Result<()> {
+        self.shared.call(None, |core, store| {
+            core.arrow_core_registry().call_unregister(store, id).map(|r| r.map_err(|e| e.error))
+        })?;
+        self.shared.registered.borrow_mut().retain(|p| p.id != id);
+        Ok(())
+    }
+
+    /// Check a plugin's metadata as [`Host::register`] would, with the refusal typed.
+    ///
+    /// ```
+    /// use arrow_rs_wasm_host::{PluginInfo, RegistryRefusal};
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let info = PluginInfo {
+    ///     id: "Not An Id".into(),
+    ///     version: "1.0.0".into(),
+    ///     core_api: "0.1.0".into(),
+    ///     extension_types: vec![],
+    ///     description: String::new(),
+    /// };
+    /// assert_eq!(host.validate_plugin(&info)?.unwrap_err().refusal, RegistryRefusal::MalformedId);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate_plugin(&self, info: &PluginInfo) -> Result<std::result::Result<(), RegistryError>> {
+        self.shared.call(None, |core, store| core.arrow_core_registry().call_validate(store, info).map(Ok))
     }
 
     /// How many times a trap replaced the instance.
@@ -465,6 +554,7 @@ fn instantiate(
     linker: &Linker<Limits>,
     config: &HostConfig,
     generation: u64,
+    registered: &[PluginInfo],
 ) -> Result<Instance> {
     let mut store = Store::new(engine, Limits { cap: config.memory_limit, ..Limits::default() });
     store.limiter(|l| l);
@@ -472,8 +562,42 @@ fn instantiate(
     if let Some(fuel) = config.fuel_per_call {
         store.set_fuel(fuel).map_err(load_error)?;
     }
-    let core = Core::instantiate(&mut store, component, linker).map_err(load_error)?;
+    let instance = linker.instantiate(&mut store, component).map_err(load_error)?;
+    let core = Core::new(&mut store, &instance).map_err(load_error)?;
+    register_composed_plugin(&mut store, &instance, &core)?;
+    for info in registered {
+        // These were accepted by an instance of the same component: a refusal now is a bug.
+        core.arrow_core_registry()
+            .call_register(&mut store, info)
+            .map_err(load_error)?
+            .map_err(|e| Error::Load(format!("registering {:?} again: {}", info.id, e.error.message)))?;
+    }
     Ok(Instance { store, core, generation })
+}
+
+/// The interface every plugin exports (`wit/plugin/plugin.wit`).
+const PLUGIN_INTERFACE: &str = "arrow:plugin/plugin@0.1.0";
+
+/// If the component is a composition that also exports a plugin, register the plugin's `info`
+/// with the composition's core, as a host of the two would.
+fn register_composed_plugin(
+    store: &mut Store<Limits>,
+    instance: &wasmtime::component::Instance,
+    core: &Core,
+) -> Result<()> {
+    let Some(plugin) = instance.get_export_index(&mut *store, None, PLUGIN_INTERFACE) else { return Ok(()) };
+    let info = instance
+        .get_export_index(&mut *store, Some(&plugin), "info")
+        .ok_or_else(|| Error::Load(format!("{PLUGIN_INTERFACE} exports no `info`")))?;
+    let info = instance
+        .get_typed_func::<(), (PluginInfo,)>(&mut *store, &info)
+        .and_then(|f| f.call(&mut *store, ()))
+        .map_err(|e| Error::Load(format!("the composed plugin's info: {e:#}")))?
+        .0;
+    core.arrow_core_registry()
+        .call_register(&mut *store, &info)
+        .map_err(load_error)?
+        .map_err(|e| Error::Load(format!("registering the composed plugin {:?}: {}", info.id, e.error.message)))
 }
 
 impl Shared {
@@ -505,7 +629,8 @@ impl Shared {
                     Error::Trap(format!("{trap:#}"))
                 };
                 let next = inst.generation + 1;
-                *inst = instantiate(&self.engine, &self.component, &self.linker, &self.config, next)?;
+                let registered = self.registered.borrow();
+                *inst = instantiate(&self.engine, &self.component, &self.linker, &self.config, next, &registered)?;
                 Err(error)
             }
         }

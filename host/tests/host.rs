@@ -161,3 +161,38 @@ fn walk(dir: &PathBuf) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_composed_plugin_is_registered_and_registrations_survive_a_new_instance() {
+    let composed = std::env::var_os("ARROW_CORE_WITH_GEO_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("build/core_with_geo.wasm"));
+    let host = Host::new(HostConfig::new(composed).memory_limit(64 << 20)).expect("composed host");
+    let ids = |h: &Host| h.plugins().unwrap().into_iter().map(|p| p.id).collect::<Vec<_>>();
+    assert_eq!(ids(&host), ["io.arrow.plugin.geo.v1"]);
+    let t = host.read(&fixture("geo/geo.arrow"), &ReadOptions::default()).unwrap();
+    let wkb = t.schema().unwrap().columns.into_iter().find(|c| c.name == "wkb").unwrap();
+    assert_eq!(
+        (wkb.arrow_type.as_str(), wkb.owner_plugin.as_deref()),
+        ("Geometry<wkb>", Some("io.arrow.plugin.geo.v1"))
+    );
+    let uuid = arrow_rs_wasm_host::PluginInfo {
+        id: "org.example.uuid.v1".into(),
+        version: "1.0.0".into(),
+        core_api: "0.1.0".into(),
+        extension_types: vec![arrow_rs_wasm_host::ExtensionClaim {
+            name: "arrow.uuid".into(),
+            display_type: "Uuid".into(),
+        }],
+        description: String::new(),
+    };
+    host.register(&uuid).unwrap();
+    // A trap replaces the instance; the composed plugin and the registered one come back with it.
+    assert!(matches!(host.read_csv(&vec![b'7'; 100 << 20], &Default::default()), Err(Error::MemoryLimit { .. })));
+    assert_eq!(host.restarts(), 1);
+    assert_eq!(ids(&host), ["io.arrow.plugin.geo.v1", "org.example.uuid.v1"]);
+    host.unregister("org.example.uuid.v1").unwrap();
+    assert_eq!(ids(&host), ["io.arrow.plugin.geo.v1"]);
+    let e = host.unregister("org.example.uuid.v1").unwrap_err();
+    assert!(matches!(e, Error::Arrow { code: ErrorCode::Plugin, .. }), "{e:?}");
+}
