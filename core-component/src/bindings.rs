@@ -19,6 +19,7 @@ use exports::arrow::core::csv as wcsv;
 use exports::arrow::core::ndjson as wjson;
 use exports::arrow::core::parquet as wpq;
 use exports::arrow::core::registry as wreg;
+use exports::arrow::core::streaming as wstream;
 use exports::arrow::core::table::{Guest, GuestTable, TableBorrow};
 use exports::arrow::core::types as wit;
 use exports::arrow::core::validation as wval;
@@ -419,6 +420,60 @@ impl wreg::Guest for Component {
     }
 }
 
+/// A schema's summary with the registered plugins' columns marked.
+fn marked(schema: &arrow_schema::Schema) -> wit::SchemaSummary {
+    let mut summary = crate::schema::summarize(schema);
+    REGISTRY.with_borrow(|r| r.mark(&mut summary));
+    summary.into()
+}
+
+/// The push decoder behind an `ipc-stream-decoder` handle (methods take `&self`).
+pub struct StreamDecoder(std::cell::RefCell<crate::ipc_push::PushDecoder>);
+
+impl wstream::Guest for Component {
+    type IpcStreamDecoder = StreamDecoder;
+}
+
+impl wstream::GuestIpcStreamDecoder for StreamDecoder {
+    fn new(options: wstream::StreamDecoderOptions) -> Self {
+        use crate::ipc_push::{DEFAULT_MAX_BUFFERED_BYTES, PushDecoder, PushOptions};
+        use crate::ipc_read::{DEFAULT_MAX_DECOMPRESSED_BYTES, IpcReadOptions};
+        let read = IpcReadOptions {
+            columns: options.columns,
+            max_decompressed_bytes: options.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED_BYTES),
+        };
+        let max_buffered_bytes = options.max_buffered_bytes.unwrap_or(DEFAULT_MAX_BUFFERED_BYTES);
+        StreamDecoder(std::cell::RefCell::new(PushDecoder::new(PushOptions { max_buffered_bytes, read })))
+    }
+
+    fn push(&self, chunk: Vec<u8>) -> WitResult<()> {
+        Ok(self.0.borrow_mut().push(&chunk)?)
+    }
+
+    fn schema(&self) -> Option<wit::SchemaSummary> {
+        Some(marked(self.0.borrow().schema()?))
+    }
+
+    fn next_batch(&self) -> Option<Handle> {
+        let mut d = self.0.borrow_mut();
+        let batch = d.next_batch()?;
+        let schema = batch.schema();
+        Some(Handle::new(Table::from_batches(schema, vec![batch], Some(DataFormat::ArrowStream))))
+    }
+
+    fn finish(&self) -> WitResult<()> {
+        Ok(self.0.borrow_mut().finish()?)
+    }
+
+    fn done(&self) -> bool {
+        self.0.borrow().is_done()
+    }
+
+    fn buffered_bytes(&self) -> u64 {
+        self.0.borrow().buffered_bytes()
+    }
+}
+
 impl wval::Guest for Component {
     fn validate(bytes: Vec<u8>, options: wit::ReadOptions) -> wval::ValidationReport {
         let r = crate::validate::validate(Buffer::from_vec(bytes), &options.into());
@@ -491,9 +546,7 @@ impl GuestTable for Table {
     }
 
     fn schema(&self) -> wit::SchemaSummary {
-        let mut summary = self.summary();
-        REGISTRY.with_borrow(|r| r.mark(&mut summary));
-        summary.into()
+        marked(self.schema())
     }
 
     fn filter(&self, mask: Vec<bool>) -> WitResult<Handle> {

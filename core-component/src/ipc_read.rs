@@ -54,8 +54,8 @@ pub struct Decoded {
 }
 
 /// One encapsulated message: its verified flatbuffer header, and its body as a range of the input.
-struct Frame<'a> {
-    message: Message<'a>,
+pub(crate) struct Frame<'a> {
+    pub(crate) message: Message<'a>,
     body: Range<usize>,
 }
 
@@ -77,14 +77,14 @@ fn to_usize(v: i64, what: &str) -> Result<usize> {
     usize::try_from(v).map_err(|_| malformed(format!("{what} is negative or too large: {v}")))
 }
 
-fn parse_message(meta: &[u8]) -> Result<Message<'_>> {
+pub(crate) fn parse_message(meta: &[u8]) -> Result<Message<'_>> {
     arrow_ipc::root_as_message(meta).map_err(|e| malformed(format!("invalid IPC message: {e}")))
 }
 
 /// Reads the message framing at `at`: `[0xFFFFFFFF] len:u32 metadata body`, or the pre-0.15
 /// form without the marker. `Ok(None)` is the end of the stream (a zero length, or no bytes
 /// left at all: pyarrow also accepts a stream that stops without its end marker).
-fn frame_at(buf: &[u8], at: usize) -> Result<Option<Frame<'_>>> {
+pub(crate) fn frame_at(buf: &[u8], at: usize) -> Result<Option<Frame<'_>>> {
     if at == buf.len() {
         return Ok(None);
     }
@@ -117,9 +117,9 @@ fn frame_of_block<'a>(buf: &'a [u8], block: &arrow_ipc::Block) -> Result<Frame<'
     Ok(frame)
 }
 
-/// Decodes the messages of a stream or file in order, keeping the dictionaries they define.
-struct Decoder<'a> {
-    input: &'a Buffer,
+/// Decodes the messages of a stream or file in order, keeping the dictionaries they define. The
+/// push decoder (`ipc_push`) drives one message at a time.
+pub(crate) struct Decoder {
     schema: SchemaRef,
     dictionaries: HashMap<i64, ArrayRef>,
     projection: Option<Vec<usize>>,
@@ -129,15 +129,14 @@ struct Decoder<'a> {
     codecs: Vec<&'static str>,
 }
 
-impl<'a> Decoder<'a> {
-    fn new(input: &'a Buffer, schema: Schema, options: &IpcReadOptions) -> Result<Self> {
+impl Decoder {
+    pub(crate) fn new(schema: Schema, options: &IpcReadOptions) -> Result<Self> {
         check_schema(&schema)?;
         let projection = match &options.columns {
             Some(names) => Some(names.iter().map(|n| column_index(&schema, n)).collect::<Result<Vec<_>>>()?),
             None => None,
         };
         Ok(Self {
-            input,
             schema: Arc::new(schema),
             dictionaries: HashMap::new(),
             projection,
@@ -148,11 +147,11 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    /// Handles one dictionary or record batch message; any other kind is an error.
-    fn message(&mut self, frame: &Frame<'_>) -> Result<()> {
+    /// Handles one dictionary or record batch message of `input`; any other kind is an error.
+    pub(crate) fn message(&mut self, input: &Buffer, frame: &Frame<'_>) -> Result<()> {
         let message = frame.message;
         let version = message.version();
-        let body = self.input.slice_with_length(frame.body.start, frame.body.len());
+        let body = input.slice_with_length(frame.body.start, frame.body.len());
         match message.header_type() {
             MessageHeader::DictionaryBatch => {
                 let dict = message
@@ -265,6 +264,25 @@ impl<'a> Decoder<'a> {
         Ok(lengths)
     }
 
+    /// Start a new count of declared decompressed bytes: a push decoder applies the limit per
+    /// message, as a stream may be far longer than any one read.
+    pub(crate) fn reset_declared(&mut self) {
+        self.declared = 0;
+    }
+
+    /// The decoded batches so far, handed out (for the push decoder), projected as asked.
+    pub(crate) fn take_batches(&mut self) -> Vec<RecordBatch> {
+        std::mem::take(&mut self.batches)
+    }
+
+    /// The schema of the batches (projected if a projection was given).
+    pub(crate) fn output_schema(&self) -> Result<SchemaRef> {
+        match &self.projection {
+            Some(p) => Ok(Arc::new(self.schema.project(p).map_err(|e| CoreError::Internal(e.to_string()))?)),
+            None => Ok(self.schema.clone()),
+        }
+    }
+
     fn finish(self) -> Result<Decoded> {
         let schema = match &self.projection {
             Some(p) => Arc::new(self.schema.project(p).map_err(|e| CoreError::Internal(e.to_string()))?),
@@ -274,7 +292,7 @@ impl<'a> Decoder<'a> {
     }
 }
 
-fn schema_of(message: &Message<'_>) -> Result<Schema> {
+pub(crate) fn schema_of(message: &Message<'_>) -> Result<Schema> {
     let fb = message
         .header_as_schema()
         .ok_or_else(|| malformed(format!("the first message is a {:?}, not a schema", message.header_type())))?;
@@ -286,10 +304,10 @@ pub fn read_stream(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> 
     let buf = input.as_slice();
     let first = frame_at(buf, 0)?.ok_or_else(|| malformed("the stream holds no schema message"))?;
     let schema = schema_of(&first.message)?;
-    let mut decoder = Decoder::new(input, schema, options)?;
+    let mut decoder = Decoder::new(schema, options)?;
     let mut at = first.body.end;
     while let Some(frame) = frame_at(buf, at)? {
-        decoder.message(&frame)?;
+        decoder.message(input, &frame)?;
         at = frame.body.end;
     }
     decoder.finish()
@@ -338,9 +356,9 @@ pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
         .map_err(|e| malformed(format!("invalid IPC file footer: {e}")))?;
     let fb_schema = footer.schema().ok_or_else(|| malformed("the file footer has no schema"))?;
     let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema).map_err(CoreError::from_decode)?;
-    let mut decoder = Decoder::new(input, schema, options)?;
+    let mut decoder = Decoder::new(schema, options)?;
     for block in footer.dictionaries().iter().flatten() {
-        decoder.message(&frame_of_block(buf, block)?)?;
+        decoder.message(input, &frame_of_block(buf, block)?)?;
     }
     for block in footer.recordBatches().iter().flatten() {
         let frame = frame_of_block(buf, block)?;
@@ -348,7 +366,7 @@ pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
         if header != MessageHeader::RecordBatch {
             return Err(malformed(format!("a record batch block points at a {header:?} message")));
         }
-        decoder.message(&frame)?;
+        decoder.message(input, &frame)?;
     }
     decoder.finish()
 }

@@ -8,6 +8,7 @@
 //! - [`format`] identifies a format from magic bytes, and guesses text safely;
 //! - [`ipc_read`] walks IPC framing itself, with every offset and declared size checked, and
 //!   hands zero-copy slices of the input to arrow-ipc's decoder;
+//! - [`ipc_push`] decodes an IPC stream pushed in chunks, batches pulled as they complete;
 //! - [`ipc_layout`] checks each batch's buffers against its schema before arrow-ipc sees them,
 //!   turning inputs that would panic inside arrow into errors;
 //! - [`ipc_write`] maps the WIT write options onto `arrow_ipc::writer::IpcWriteOptions`;
@@ -29,6 +30,7 @@ pub mod feather_v1;
 pub mod fingerprint;
 pub mod format;
 pub mod ipc_layout;
+pub mod ipc_push;
 pub mod ipc_read;
 pub mod ipc_write;
 #[cfg(feature = "json")]

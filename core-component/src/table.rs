@@ -104,6 +104,11 @@ impl Table {
         Ok(Self { schema: decoded.schema, batches, source: Some(format), codecs: decoded.codecs })
     }
 
+    /// A table of decoded batches (the push decoder's), not read from a whole file.
+    pub fn from_batches(schema: SchemaRef, batches: Vec<RecordBatch>, source: Option<DataFormat>) -> Self {
+        Self { schema, batches, source, codecs: Vec::new() }
+    }
+
     /// Reads Parquet with its own options (row groups, offset, limit, nested projection).
     #[cfg(feature = "parquet")]
     pub fn read_parquet(input: Buffer, options: &parquet_io::ParquetReadOptions) -> Result<Self> {

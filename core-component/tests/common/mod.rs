@@ -10,6 +10,7 @@ pub fn without_panic<T>(what: &str, f: impl FnOnce() -> T) -> T {
 }
 
 /// A small deterministic generator, so a failure names a reproducible position.
+#[allow(dead_code)]
 pub fn xorshift(state: &mut u64) -> u64 {
     *state ^= *state << 13;
     *state ^= *state >> 7;
