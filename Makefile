@@ -129,6 +129,7 @@ lint: toolchain
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown -p arrow-core -p arrow-geo -p arrow-uuid -- -D warnings
+	cargo clippy --locked --target wasm32-unknown-unknown -p arrow-core --no-default-features -F lz4 -- -D warnings
 
 test-rust: toolchain
 	cargo test --locked -p arrow-core -p arrow-geo -p arrow-uuid

@@ -43,6 +43,7 @@ impl From<CoreError> for wit::ArrowError {
             CoreError::OutOfBounds(_) => wit::ErrorCode::OutOfBounds,
             CoreError::SchemaMismatch(_) => wit::ErrorCode::SchemaMismatch,
             CoreError::Plugin { .. } => wit::ErrorCode::Plugin,
+            CoreError::Closed(_) => wit::ErrorCode::Closed,
             CoreError::Internal(_) => wit::ErrorCode::Internal,
         };
         wit::ArrowError { code, message: e.to_string() }
@@ -432,6 +433,38 @@ pub struct StreamDecoder(std::cell::RefCell<crate::ipc_push::PushDecoder>);
 
 impl wstream::Guest for Component {
     type IpcStreamDecoder = StreamDecoder;
+    type TableWriter = StreamWriter;
+}
+
+/// The writer behind a `table-writer` handle.
+pub struct StreamWriter(std::cell::RefCell<crate::stream_write::TableWriter>);
+
+impl wstream::GuestTableWriter for StreamWriter {
+    fn create(schema_of: TableBorrow<'_>, format: wstream::WriterFormat) -> WitResult<wstream::TableWriter> {
+        use crate::stream_write::{TableWriter, WriterFormat};
+        let format = match format {
+            wstream::WriterFormat::Ipc(o) => WriterFormat::Ipc(o.into()),
+            #[cfg(feature = "parquet")]
+            wstream::WriterFormat::Parquet(o) => WriterFormat::Parquet(pq::write_options(o)),
+            #[cfg(not(feature = "parquet"))]
+            wstream::WriterFormat::Parquet(_) => return Err(left_out("Parquet")),
+        };
+        let schema = schema_of.get::<Table>().schema().clone();
+        let writer = TableWriter::new(schema, &format)?;
+        Ok(wstream::TableWriter::new(StreamWriter(std::cell::RefCell::new(writer))))
+    }
+
+    fn write(&self, t: TableBorrow<'_>) -> WitResult<Vec<u8>> {
+        Ok(self.0.borrow_mut().write(t.get::<Table>())?)
+    }
+
+    fn finish(&self) -> WitResult<Vec<u8>> {
+        Ok(self.0.borrow_mut().finish()?)
+    }
+
+    fn rows_written(&self) -> u64 {
+        self.0.borrow().rows_written()
+    }
 }
 
 impl wstream::GuestIpcStreamDecoder for StreamDecoder {

@@ -33,6 +33,9 @@ pub enum CoreError {
     /// Tables whose schemas must match do not.
     #[error("schema mismatch: {0}")]
     SchemaMismatch(String),
+    /// The object was finished or closed and takes no more calls.
+    #[error("closed: {0}")]
+    Closed(String),
     /// The plugin registry refused a call.
     #[error("plugin: {message}")]
     Plugin {

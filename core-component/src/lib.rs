@@ -16,6 +16,8 @@
 //! - `parquet_io`, `csv_io` and `ndjson_io` (each behind its cargo feature) wrap the `parquet`,
 //!   arrow-csv and arrow-json readers and writers, with the checks and pyarrow-compatible choices
 //!   they lack;
+//! - [`stream_write`] writes IPC streams and files and Parquet table by table, handing bytes back
+//!   as they are produced;
 //! - [`fingerprint`] is a stable content hash of a table;
 //! - [`validate`] checks a whole file beyond what a read does, listing every problem;
 //! - [`table`] is what a handle holds: a schema and batches, with slice/select/concat;
@@ -39,6 +41,7 @@ pub mod ndjson_io;
 pub mod parquet_io;
 pub mod registry;
 pub mod schema;
+pub mod stream_write;
 pub mod table;
 pub mod validate;
 

@@ -590,14 +590,15 @@ pub fn writer_properties(options: &ParquetWriteOptions) -> Result<WriterProperti
 /// Write batches as a Parquet file (the Arrow schema is embedded, as pyarrow does, so types that
 /// Parquet lacks round-trip).
 pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &ParquetWriteOptions) -> Result<Vec<u8>> {
-    // pyarrow and pandas read schema metadata (e.g. pandas' own) from the footer's key/value
-    // pairs, not from the embedded Arrow schema: write it there too, then the caller's pairs.
-    let mut merged: Vec<(String, String)> = schema.metadata().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    merged.sort();
-    merged.retain(|(k, _)| !options.key_value_metadata.iter().any(|(ok, _)| ok == k));
-    merged.extend(options.key_value_metadata.iter().cloned());
-    let props = writer_properties(&ParquetWriteOptions { key_value_metadata: merged, ..options.clone() })?;
-    let from_write = |e: ParquetError| match e {
+    let mut sink = ParquetSink::new(schema, options)?;
+    for b in batches {
+        sink.write(b)?;
+    }
+    sink.finish()
+}
+
+fn from_write(e: ParquetError) -> CoreError {
+    match e {
         ParquetError::NYI(m) => CoreError::UnsupportedFormat(format!("Parquet cannot hold this: {m}")),
         ParquetError::ArrowError(m) => CoreError::InvalidArgument(m),
         other => {
@@ -608,27 +609,58 @@ pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &ParquetWrite
                 CoreError::Internal(format!("parquet writer: {msg}"))
             }
         }
-    };
-    // The embedded Arrow schema carries the pairs too: pyarrow shows its metadata, not the footer's.
-    let schema = Arc::new(Schema::new_with_metadata(
-        schema.fields().clone(),
-        props
-            .key_value_metadata()
-            .map(|kv| {
-                kv.iter()
-                    .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
-                    .collect::<std::collections::HashMap<_, _>>()
-            })
-            .unwrap_or_default(),
-    ));
-    let mut out = Vec::new();
-    let mut w = ArrowWriter::try_new(&mut out, schema.clone(), Some(props)).map_err(from_write)?;
-    for b in batches {
-        let b = b.clone().with_schema(schema.clone()).map_err(|e| CoreError::Internal(e.to_string()))?;
-        w.write(&b).map_err(from_write)?;
     }
-    w.close().map_err(from_write)?;
-    Ok(out)
+}
+
+/// A Parquet file written batch by batch: row groups are encoded as they fill, and the bytes
+/// produced so far can be taken at any time (the writer tracks its own offsets, so taking them
+/// does not disturb the footer).
+pub struct ParquetSink {
+    writer: ArrowWriter<Vec<u8>>,
+    schema: SchemaRef,
+}
+
+impl ParquetSink {
+    /// A writer of tables with this schema.
+    pub fn new(schema: &SchemaRef, options: &ParquetWriteOptions) -> Result<Self> {
+        // pyarrow and pandas read schema metadata (e.g. pandas' own) from the footer's key/value
+        // pairs, not from the embedded Arrow schema: write it there too, then the caller's pairs.
+        let mut merged: Vec<(String, String)> = schema.metadata().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        merged.sort();
+        merged.retain(|(k, _)| !options.key_value_metadata.iter().any(|(ok, _)| ok == k));
+        merged.extend(options.key_value_metadata.iter().cloned());
+        let props = writer_properties(&ParquetWriteOptions { key_value_metadata: merged, ..options.clone() })?;
+        // The embedded Arrow schema carries the pairs too: pyarrow shows its metadata, not the footer's.
+        let schema = Arc::new(Schema::new_with_metadata(
+            schema.fields().clone(),
+            props
+                .key_value_metadata()
+                .map(|kv| {
+                    kv.iter()
+                        .map(|k| (k.key.clone(), k.value.clone().unwrap_or_default()))
+                        .collect::<std::collections::HashMap<_, _>>()
+                })
+                .unwrap_or_default(),
+        ));
+        let writer = ArrowWriter::try_new(Vec::new(), schema.clone(), Some(props)).map_err(from_write)?;
+        Ok(Self { writer, schema })
+    }
+
+    /// Write one batch (its fields must be the writer's).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let b = batch.clone().with_schema(self.schema.clone()).map_err(|e| CoreError::Internal(e.to_string()))?;
+        self.writer.write(&b).map_err(from_write)
+    }
+
+    /// The bytes written since the last call.
+    pub fn take_bytes(&mut self) -> Vec<u8> {
+        std::mem::take(self.writer.inner_mut())
+    }
+
+    /// Write the last row group and the footer; the bytes not taken yet.
+    pub fn finish(self) -> Result<Vec<u8>> {
+        self.writer.into_inner().map_err(from_write)
+    }
 }
 
 /// Validation's Parquet checks (see [`crate::validate`]): the footer's row counts against each
