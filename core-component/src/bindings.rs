@@ -434,6 +434,69 @@ pub struct StreamDecoder(std::cell::RefCell<crate::ipc_push::PushDecoder>);
 impl wstream::Guest for Component {
     type IpcStreamDecoder = StreamDecoder;
     type TableWriter = StreamWriter;
+    type ParquetRangeReader = RangeReader;
+}
+
+/// The range reader behind a `parquet-range-reader` handle (nothing in a build without Parquet,
+/// where `create` refuses).
+pub struct RangeReader(
+    #[cfg(feature = "parquet")] std::cell::RefCell<crate::parquet_io::RangeReader>,
+    #[cfg(not(feature = "parquet"))] (),
+);
+
+impl wstream::GuestParquetRangeReader for RangeReader {
+    fn create(file_length: u64, options: wpq::ParquetReadOptions) -> WitResult<wstream::ParquetRangeReader> {
+        #[cfg(feature = "parquet")]
+        {
+            let reader = crate::parquet_io::RangeReader::new(file_length, pq::read_options(options))?;
+            Ok(wstream::ParquetRangeReader::new(RangeReader(std::cell::RefCell::new(reader))))
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = (file_length, options);
+            Err(left_out("Parquet"))
+        }
+    }
+
+    fn next(&self) -> WitResult<wstream::RangeStep> {
+        #[cfg(feature = "parquet")]
+        {
+            use crate::parquet_io::Step;
+            Ok(match self.0.borrow_mut().step()? {
+                Step::Needs(ranges) => wstream::RangeStep::Needs(
+                    ranges
+                        .into_iter()
+                        .map(|r| wstream::ByteRange { offset: r.start, length: r.end - r.start })
+                        .collect(),
+                ),
+                Step::Batch(batch) => wstream::RangeStep::Batch(Handle::new(Table::from_batches(
+                    batch.schema(),
+                    vec![batch],
+                    Some(DataFormat::Parquet),
+                ))),
+                Step::Finished => wstream::RangeStep::Finished,
+            })
+        }
+        #[cfg(not(feature = "parquet"))]
+        Err(left_out("Parquet"))
+    }
+
+    fn provide(&self, offset: u64, bytes: Vec<u8>) -> WitResult<()> {
+        #[cfg(feature = "parquet")]
+        return Ok(self.0.borrow_mut().provide(offset, bytes::Bytes::from(bytes))?);
+        #[cfg(not(feature = "parquet"))]
+        {
+            let _ = (offset, bytes);
+            Err(left_out("Parquet"))
+        }
+    }
+
+    fn schema(&self) -> Option<wit::SchemaSummary> {
+        #[cfg(feature = "parquet")]
+        return self.0.borrow().schema().map(|s| marked(&s));
+        #[cfg(not(feature = "parquet"))]
+        None
+    }
 }
 
 /// The writer behind a `table-writer` handle.

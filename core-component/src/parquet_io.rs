@@ -341,29 +341,45 @@ fn projection(descr: &SchemaDescriptor, arrow: &SchemaRef, names: &[String]) -> 
     Ok((ProjectionMask::leaves(descr, leaves), all_top_level))
 }
 
-/// Read a Parquet file.
-pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
-    let input_len = input.len() as u64;
-    let mut b = builder(input)?;
-    let full_schema = b.schema().clone();
-    let meta = b.metadata().clone();
-    check_decodable(&meta, b.parquet_schema(), &full_schema, input_len)?;
+/// What a read of chosen row groups and columns decodes, checked against the footer before any
+/// page is read: shared by whole-file reads and the range reader.
+struct Plan {
+    meta: ArrowReaderMetadata,
+    row_groups: Vec<usize>,
+    mask: ProjectionMask,
+    /// Top-level names in the order asked, when the projection is by top-level names.
+    reorder: Option<Vec<String>>,
+    codecs: Vec<&'static str>,
+}
+
+/// The footer-level checks and the choices of a read: row groups, projection, the declared size
+/// of what will be decoded against the limit.
+fn plan(meta: ArrowReaderMetadata, options: &ParquetReadOptions, input_len: u64) -> Result<Plan> {
+    let meta = match as_pyarrow_reads(meta.schema(), meta.parquet_schema()) {
+        Some(schema) => {
+            ArrowReaderMetadata::try_new(meta.metadata().clone(), ArrowReaderOptions::new().with_schema(schema))
+                .map_err(from_read)?
+        }
+        None => meta,
+    };
+    let md = meta.metadata().clone();
+    check_decodable(&md, meta.parquet_schema(), meta.schema(), input_len)?;
     let row_groups: Vec<usize> = match &options.row_groups {
         Some(rgs) => {
-            if let Some(bad) = rgs.iter().find(|&&i| i >= meta.num_row_groups()) {
+            if let Some(bad) = rgs.iter().find(|&&i| i >= md.num_row_groups()) {
                 return Err(CoreError::OutOfBounds(format!(
                     "row group {bad} does not exist: the file has {}",
-                    meta.num_row_groups()
+                    md.num_row_groups()
                 )));
             }
             rgs.clone()
         }
-        None => (0..meta.num_row_groups()).collect(),
+        None => (0..md.num_row_groups()).collect(),
     };
     let mut reorder = None;
     let mask = match &options.columns {
         Some(names) => {
-            let (mask, top_level) = projection(b.parquet_schema(), &full_schema, names)?;
+            let (mask, top_level) = projection(meta.parquet_schema(), meta.schema(), names)?;
             if top_level {
                 reorder = Some(names.clone());
             }
@@ -373,7 +389,7 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
     };
     let chunks: Vec<_> = row_groups
         .iter()
-        .filter_map(|&i| meta.row_groups().get(i))
+        .filter_map(|&i| md.row_groups().get(i))
         .flat_map(|rg| rg.columns().iter().enumerate())
         .filter(|(leaf, _)| mask.leaf_included(*leaf))
         .map(|(_, c)| c)
@@ -392,35 +408,89 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
             options.max_decompressed_bytes
         )));
     }
-    let batch_size = match options.batch_size {
-        Some(0) => return Err(CoreError::InvalidArgument("batch-size must be at least 1".into())),
-        Some(n) => n,
-        None => DEFAULT_BATCH_SIZE,
-    };
-    b = b.with_row_groups(row_groups).with_projection(mask).with_batch_size(batch_size);
-    if let Some(o) = options.offset {
-        b = b.with_offset(o);
+    if options.batch_size == Some(0) {
+        return Err(CoreError::InvalidArgument("batch-size must be at least 1".into()));
     }
-    if let Some(l) = options.limit {
-        b = b.with_limit(l);
+    Ok(Plan { meta, row_groups, mask, reorder, codecs })
+}
+
+impl Plan {
+    /// Apply the plan to a reader builder (the whole-file reader's or the push decoder's).
+    fn configure<T>(
+        &self,
+        b: parquet::arrow::arrow_reader::ArrowReaderBuilder<T>,
+        options: &ParquetReadOptions,
+    ) -> parquet::arrow::arrow_reader::ArrowReaderBuilder<T> {
+        let mut b = b
+            .with_row_groups(self.row_groups.clone())
+            .with_projection(self.mask.clone())
+            .with_batch_size(options.batch_size.unwrap_or(DEFAULT_BATCH_SIZE));
+        if let Some(o) = options.offset {
+            b = b.with_offset(o);
+        }
+        if let Some(l) = options.limit {
+            b = b.with_limit(l);
+        }
+        b
     }
+
+    /// A decoded batch as the caller asked for it: the file's schema metadata (which the crate
+    /// drops) back on, and top-level columns in the order asked.
+    fn finish_batch(&self, batch: RecordBatch) -> Result<RecordBatch> {
+        let schema =
+            Arc::new(Schema::new_with_metadata(batch.schema().fields().clone(), self.meta.schema().metadata().clone()));
+        let batch = batch.with_schema(schema.clone()).map_err(CoreError::from_decode)?;
+        match &self.reorder {
+            Some(names) => {
+                let indices =
+                    names.iter().map(|n| crate::schema::column_index(&schema, n)).collect::<Result<Vec<_>>>()?;
+                batch.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))
+            }
+            None => Ok(batch),
+        }
+    }
+
+    /// The schema of the output, when the footer alone tells it (everything, or top-level names).
+    fn output_schema(&self) -> Option<SchemaRef> {
+        let full = self.meta.schema();
+        match (&self.reorder, self.mask_is_all()) {
+            (_, true) => Some(full.clone()),
+            (Some(names), _) => {
+                let indices =
+                    names.iter().map(|n| crate::schema::column_index(full, n).ok()).collect::<Option<Vec<_>>>()?;
+                full.project(&indices).ok().map(Arc::new)
+            }
+            _ => None,
+        }
+    }
+
+    fn mask_is_all(&self) -> bool {
+        (0..self.meta.parquet_schema().num_columns()).all(|i| self.mask.leaf_included(i))
+    }
+}
+
+/// Read a Parquet file.
+pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
+    let input_len = input.len() as u64;
+    let meta = ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(from_read)?;
+    let plan = plan(meta, options, input_len)?;
+    let b = plan.configure(ParquetRecordBatchReaderBuilder::new_with_metadata(input, plan.meta.clone()), options);
     let reader = b.build().map_err(from_read)?;
     // The reader's schema has the fields but not the schema metadata (pandas' among them).
-    let mut schema =
-        Arc::new(Schema::new_with_metadata(reader_schema(&reader).fields().clone(), full_schema.metadata().clone()));
-    let mut batches = reader
-        .map(|b| b.and_then(|b| b.with_schema(schema.clone())))
-        .collect::<std::result::Result<Vec<RecordBatch>, _>>()
-        .map_err(CoreError::from_decode)?;
-    if let Some(names) = reorder {
-        let indices = names.iter().map(|n| crate::schema::column_index(&schema, n)).collect::<Result<Vec<_>>>()?;
-        schema = Arc::new(schema.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))?);
-        batches = batches
-            .iter()
-            .map(|b| b.project(&indices).map_err(|e| CoreError::Internal(e.to_string())))
-            .collect::<Result<_>>()?;
-    }
-    Ok(Decoded { schema, batches, codecs })
+    let fields = reader_schema(&reader).fields().clone();
+    let batches = reader
+        .map(|b| b.map_err(CoreError::from_decode).and_then(|b| plan.finish_batch(b)))
+        .collect::<Result<Vec<RecordBatch>>>()?;
+    let schema = match (&plan.reorder, batches.first()) {
+        (_, Some(b)) => b.schema(),
+        (Some(names), None) => {
+            let s = Arc::new(Schema::new_with_metadata(fields, plan.meta.schema().metadata().clone()));
+            let indices = names.iter().map(|n| crate::schema::column_index(&s, n)).collect::<Result<Vec<_>>>()?;
+            Arc::new(s.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))?)
+        }
+        (None, None) => Arc::new(Schema::new_with_metadata(fields, plan.meta.schema().metadata().clone())),
+    };
+    Ok(Decoded { schema, batches, codecs: plan.codecs })
 }
 
 /// Refuse the footers the `parquet` crate would panic on, or decode unchecked, before any page is
@@ -756,5 +826,105 @@ fn is_float(t: &DataType) -> bool {
         DataType::Float16 | DataType::Float32 | DataType::Float64 => true,
         DataType::Dictionary(_, v) => is_float(v),
         _ => false,
+    }
+}
+
+/// What a [`RangeReader`] wants next.
+#[derive(Debug)]
+pub enum Step {
+    /// The byte ranges of the file it needs before it can go on.
+    Needs(Vec<std::ops::Range<u64>>),
+    /// The next batch.
+    Batch(RecordBatch),
+    /// Every selected row has been read.
+    Finished,
+}
+
+enum RangeState {
+    Footer(parquet::file::metadata::ParquetMetaDataPushDecoder),
+    Rows(parquet::arrow::push_decoder::ParquetPushDecoder),
+    Done,
+}
+
+/// A Parquet reader driven by byte ranges, without I/O of its own: it asks for the footer, then
+/// for the column chunks of the selected row groups and columns, one row group at a time, and
+/// hands out batches. The same protocol serves a file read by pieces, `File.slice` and HTTP range
+/// requests. It holds the bytes of one row group's selected chunks at most (parquet-rs's push
+/// decoder releases each row group's bytes once decoded).
+pub struct RangeReader {
+    file_length: u64,
+    options: ParquetReadOptions,
+    state: RangeState,
+    /// The read's plan, from the footer on.
+    plan: Option<Box<Plan>>,
+    requested: Vec<std::ops::Range<u64>>,
+}
+
+impl RangeReader {
+    /// A reader of a file of `file_length` bytes.
+    pub fn new(file_length: u64, options: ParquetReadOptions) -> Result<Self> {
+        let footer = parquet::file::metadata::ParquetMetaDataPushDecoder::try_new(file_length).map_err(from_read)?;
+        Ok(Self { file_length, options, state: RangeState::Footer(footer), plan: None, requested: Vec::new() })
+    }
+
+    /// Every range asked for so far, in order.
+    pub fn requested(&self) -> &[std::ops::Range<u64>] {
+        &self.requested
+    }
+
+    /// The output schema, once the footer is in (for nested-path projections, the batches'
+    /// schema tells it).
+    pub fn schema(&self) -> Option<SchemaRef> {
+        self.plan.as_ref()?.output_schema()
+    }
+
+    /// Give the bytes of a range the reader asked for (or of any range covering one).
+    pub fn provide(&mut self, offset: u64, bytes: Bytes) -> Result<()> {
+        let end = offset.checked_add(bytes.len() as u64).filter(|&e| e <= self.file_length).ok_or_else(|| {
+            CoreError::InvalidArgument(format!("bytes at {offset} run past the file's {} bytes", self.file_length))
+        })?;
+        match &mut self.state {
+            RangeState::Footer(d) => d.push_range(offset..end, bytes).map_err(from_read),
+            RangeState::Rows(d) => d.push_range(offset..end, bytes).map_err(from_read),
+            RangeState::Done => Ok(()),
+        }
+    }
+
+    /// Go on: the ranges needed next, or the next batch, or the end.
+    pub fn step(&mut self) -> Result<Step> {
+        use parquet::DecodeResult;
+        loop {
+            match &mut self.state {
+                RangeState::Footer(d) => match d.try_decode().map_err(from_read)? {
+                    DecodeResult::NeedsData(ranges) => return Ok(self.needs(ranges)),
+                    DecodeResult::Data(metadata) => {
+                        let meta = ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::new())
+                            .map_err(from_read)?;
+                        let plan = plan(meta, &self.options, self.file_length)?;
+                        let builder = parquet::arrow::push_decoder::ParquetPushDecoderBuilder::new_with_metadata(
+                            plan.meta.clone(),
+                        );
+                        let decoder = plan.configure(builder, &self.options).build().map_err(from_read)?;
+                        self.plan = Some(Box::new(plan));
+                        self.state = RangeState::Rows(decoder);
+                    }
+                    DecodeResult::Finished => return Err(CoreError::Malformed("parquet: no footer".into())),
+                },
+                RangeState::Rows(d) => match d.try_decode().map_err(from_read)? {
+                    DecodeResult::NeedsData(ranges) => return Ok(self.needs(ranges)),
+                    DecodeResult::Data(batch) => {
+                        let plan = self.plan.as_ref().ok_or_else(|| CoreError::Internal("no plan".into()))?;
+                        return Ok(Step::Batch(plan.finish_batch(batch)?));
+                    }
+                    DecodeResult::Finished => self.state = RangeState::Done,
+                },
+                RangeState::Done => return Ok(Step::Finished),
+            }
+        }
+    }
+
+    fn needs(&mut self, ranges: Vec<std::ops::Range<u64>>) -> Step {
+        self.requested.extend(ranges.iter().cloned());
+        Step::Needs(ranges)
     }
 }

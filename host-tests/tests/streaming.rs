@@ -128,3 +128,56 @@ fn tables_written_piece_by_piece_read_back_equal_in_pyarrow() {
     }
     assert_eq!(pairs.len(), 9);
 }
+
+#[test]
+fn the_parquet_range_reader_reads_what_parquet_read_reads() {
+    use host_tests::exports::arrow::core::streaming::RangeStep;
+    use host_tests::{ParquetReadOptions, workspace};
+    let mut h = Host::new().unwrap();
+    let file = std::fs::read(workspace().join("testdata/parquet/row_groups.parquet")).unwrap();
+    let options = ParquetReadOptions {
+        columns: Some(vec!["color".into(), "int32".into()]),
+        row_groups: Some(vec![0, 3]),
+        ..Default::default()
+    };
+    let whole = ok(h.parquet_read(&file, &options), "parquet.read");
+    let rr = h.core.arrow_core_streaming().parquet_range_reader();
+    let r = ok(rr.call_create(&mut h.store, file.len() as u64, &options), "create");
+    let (mut tables, mut asked) = (Vec::new(), 0u64);
+    loop {
+        match ok(h.core.arrow_core_streaming().parquet_range_reader().call_next(&mut h.store, r), "next") {
+            RangeStep::Needs(ranges) => {
+                for range in ranges {
+                    asked += range.length;
+                    let bytes = &file[range.offset as usize..(range.offset + range.length) as usize];
+                    ok(
+                        h.core.arrow_core_streaming().parquet_range_reader().call_provide(
+                            &mut h.store,
+                            r,
+                            range.offset,
+                            bytes,
+                        ),
+                        "provide",
+                    );
+                }
+            }
+            RangeStep::Batch(t) => tables.push(t),
+            RangeStep::Finished => break,
+        }
+    }
+    let all = ok(h.concat(&tables), "concat");
+    assert_eq!(ok(h.fingerprint(all), "fp"), ok(h.fingerprint(whole), "fp"));
+    assert!(asked * 2 < file.len() as u64, "asked for {asked} of {} bytes", file.len());
+    let schema = h.core.arrow_core_streaming().parquet_range_reader().call_schema(&mut h.store, r).unwrap().unwrap();
+    assert_eq!(schema.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["color", "int32"]);
+    // The slim build has no Parquet: a typed refusal.
+    let mut slim = Host::of_component(&host_tests::slim_component_path()).unwrap();
+    let e = slim
+        .core
+        .arrow_core_streaming()
+        .parquet_range_reader()
+        .call_create(&mut slim.store, 100, &options)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::UnsupportedFormat);
+}

@@ -57,3 +57,30 @@ test('a table written piece by piece into a WritableStream reads back equal', as
     assert.equal(errorOf(() => writer.finish()).code, 'closed');
   }
 });
+
+test('a Parquet file read through Blob.slice by the range reader equals parquet.read', async () => {
+  const { parquet } = await import('../gen/core/arrow-core.js');
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { root } = await import('./helpers.mjs');
+  const bytes = readFileSync(join(root, 'testdata/parquet/row_groups.parquet'));
+  const blob = new Blob([bytes]);
+  const options = { columns: ['utf8', 'int64'], rowGroups: [2, 4] };
+  const reader = streaming.ParquetRangeReader.create(BigInt(blob.size), options);
+  const tables = [];
+  let fetched = 0;
+  for (let step = reader.next(); step.tag !== 'finished'; step = reader.next()) {
+    if (step.tag === 'batch') {
+      tables.push(step.val);
+      continue;
+    }
+    for (const { offset, length } of step.val) {
+      const slice = new Uint8Array(await blob.slice(Number(offset), Number(offset + length)).arrayBuffer());
+      fetched += slice.length;
+      reader.provide(offset, slice);
+    }
+  }
+  const whole = parquet.read(bytes, options);
+  assert.equal(table.Table.concat(tables).fingerprint(), whole.fingerprint());
+  assert.ok(fetched < bytes.length / 2, `fetched ${fetched} of ${bytes.length}`);
+});
