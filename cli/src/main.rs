@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use arrow_rs_wasm_host::{
     CsvWriteOptions, DataFormat, Host, HostConfig, IpcCompression, IpcFraming, IpcWriteOptions, ParquetCompression,
-    ParquetWriteOptions, ReadOptions, Table,
+    ParquetWriteOptions, ReadOptions, StreamDecoderOptions, Table, WriterFormat,
 };
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -400,12 +400,9 @@ fn target_of(output: &Path, to: Option<Target>) -> Result<Target, String> {
     })
 }
 
-fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: Option<Codec>) -> Result<(), String> {
-    let target = target_of(output, to)?;
-    let (t, busy) = read_table(host, input)?;
-    busy.step("encoding");
-    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
-    let bytes = match target {
+/// The writer options of an IPC or Parquet target; `None` for CSV.
+fn writer_format(target: Target, codec: Option<Codec>) -> Result<Option<WriterFormat>, String> {
+    Ok(match target {
         Target::Arrow | Target::Arrows | Target::Feather => {
             let compression = match (codec, target) {
                 (None, Target::Feather) | (Some(Codec::Lz4), _) => IpcCompression::Lz4Frame,
@@ -417,7 +414,7 @@ fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: 
             if target == Target::Arrows {
                 o.framing = IpcFraming::Stream;
             }
-            t.write_ipc(&o).map_err(what)?
+            Some(WriterFormat::Ipc(o))
         }
         Target::Parquet => {
             let compression = match codec.unwrap_or(Codec::Snappy) {
@@ -428,34 +425,129 @@ fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: 
                 Codec::Gzip => ParquetCompression::Gzip,
                 Codec::Brotli => ParquetCompression::Brotli,
             };
-            t.write_parquet(&ParquetWriteOptions { compression, ..ParquetWriteOptions::default() }).map_err(what)?
+            Some(WriterFormat::Parquet(ParquetWriteOptions { compression, ..ParquetWriteOptions::default() }))
         }
         Target::Csv => {
             if codec.is_some_and(|c| c != Codec::Uncompressed) {
                 return Err("CSV output takes no compression".into());
             }
-            t.write_csv(&CsvWriteOptions::default()).map_err(what)?
+            None
         }
+    })
+}
+
+fn open_input(path: &Path) -> Result<(Box<dyn Read>, Option<u64>), String> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(std::io::stdin().lock()), None));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let len = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(file), len))
+}
+
+fn convert(host: &Host, input: &Path, output: &Path, to: Option<Target>, codec: Option<Codec>) -> Result<(), String> {
+    let target = target_of(output, to)?;
+    let format = writer_format(target, codec)?;
+    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
+    // An IPC stream converts batch by batch into IPC or Parquet, in memory bounded by a batch and
+    // a row group, whatever its size; everything else is read whole.
+    let (mut reader, len) = open_input(input)?;
+    let mut head = Vec::with_capacity(8);
+    reader.by_ref().take(8).read_to_end(&mut head).map_err(|e| format!("{}: {e}", input.display()))?;
+    let is_stream = host.detect_format(&head).ok() == Some(DataFormat::ArrowStream);
+    let written = match (&format, is_stream) {
+        (Some(format), true) => {
+            let busy = Busy::new(len.is_some_and(|n| n >= LONG_WORK_BYTES) || len.is_none());
+            let stream = std::io::Cursor::new(head).chain(reader);
+            let mut tables = host.read_ipc_stream(stream, &StreamDecoderOptions::default()).map_err(what)?.peekable();
+            let first = match tables.peek() {
+                Some(Ok(t)) => Some(t.slice(0, 0).map_err(what)?),
+                Some(Err(e)) => return Err(what(e.clone())),
+                None => None,
+            };
+            match first {
+                Some(schema_of) => write_atomically(output, |out| {
+                    let mut sink = host.table_writer(&schema_of, format, out).map_err(what)?;
+                    let mut rows = 0;
+                    for t in tables {
+                        let t = t.map_err(what)?;
+                        rows += t.num_rows().map_err(what)?;
+                        busy.step(&format!("{rows} rows"));
+                        sink.write(&t).map_err(what)?;
+                    }
+                    sink.finish().map_err(what).map(|_| ())
+                })?,
+                // A stream without batches: nothing to stream; a file is read again, whole, to
+                // write its schema (standard input cannot be read twice).
+                None if input.as_os_str() == "-" => {
+                    return Err("an IPC stream without batches on standard input: pass it as a file".into());
+                }
+                None => convert_whole(host, input, output, target, Some(format.clone()))?,
+            }
+        }
+        _ => convert_whole(host, input, output, target, format)?,
     };
-    busy.step("saving");
-    write_output(output, &bytes)?;
-    drop(busy);
     if output.as_os_str() != "-" {
-        eprintln!("{} -> {} ({:?}, {} bytes)", input.display(), output.display(), target, bytes.len());
+        eprintln!("{} -> {} ({:?}, {written} bytes)", input.display(), output.display(), target);
     }
     Ok(())
 }
 
-/// Writes the whole output or nothing: a temporary file beside it, renamed into place.
-fn write_output(output: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Reads the input whole and writes the output in one call; returns the bytes written.
+fn convert_whole(
+    host: &Host,
+    input: &Path,
+    output: &Path,
+    target: Target,
+    format: Option<WriterFormat>,
+) -> Result<u64, String> {
+    let (t, busy) = read_table(host, input)?;
+    busy.step("encoding");
+    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
+    let bytes = match format {
+        Some(WriterFormat::Ipc(o)) => t.write_ipc(&o).map_err(what)?,
+        Some(WriterFormat::Parquet(o)) => t.write_parquet(&o).map_err(what)?,
+        None => {
+            debug_assert_eq!(target, Target::Csv);
+            t.write_csv(&CsvWriteOptions::default()).map_err(what)?
+        }
+    };
+    busy.step("saving");
+    write_atomically(output, |out| out.write_all(&bytes).map_err(|e| format!("{}: {e}", output.display())))
+}
+
+/// Writes the whole output or nothing: into a temporary file beside it, renamed into place when
+/// `fill` succeeds (standard output for `-`). Returns the bytes written.
+fn write_atomically(output: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<(), String>) -> Result<u64, String> {
+    struct Counting<W>(W, u64);
+    impl<W: Write> Write for Counting<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.0.write(buf)?;
+            self.1 += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.0.flush()
+        }
+    }
     if output.as_os_str() == "-" {
-        return std::io::stdout().write_all(bytes).map_err(|e| format!("writing standard output: {e}"));
+        let mut out = Counting(std::io::BufWriter::new(std::io::stdout().lock()), 0);
+        fill(&mut out)?;
+        out.flush().map_err(|e| format!("writing standard output: {e}"))?;
+        return Ok(out.1);
     }
     let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = output.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, output));
-    result.map_err(|e| {
+    let result = (|| {
+        let file = std::fs::File::create(&tmp).map_err(|e| format!("{}: {e}", output.display()))?;
+        let mut out = Counting(std::io::BufWriter::new(file), 0);
+        fill(&mut out)?;
+        out.flush().map_err(|e| format!("{}: {e}", output.display()))?;
+        std::fs::rename(&tmp, output).map_err(|e| format!("{}: {e}", output.display()))?;
+        Ok(out.1)
+    })();
+    if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", output.display())
-    })
+    }
+    result
 }

@@ -213,3 +213,33 @@ fn inspect_shows_the_columns_a_composed_plugin_claims() {
     let out = stdout_of(cli().args(["inspect", "testdata/geo/geo.arrow"]));
     assert!(out.contains("wkb              Binary <geoarrow.wkb>\n") && !out.contains("plugin"), "{out}");
 }
+
+#[test]
+fn a_stream_larger_than_the_memory_limit_converts_batch_by_batch() {
+    let dir = scratch("stream-convert");
+    // 96 MiB of int64 in 96 batches; the component gets 64 MiB.
+    let big = dir.join("big.arrows");
+    {
+        let values = std::sync::Arc::new(arrow_array::Int64Array::from_iter_values(0..131_072));
+        let batch = arrow_array::RecordBatch::try_from_iter([("v", values as arrow_array::ArrayRef)]).unwrap();
+        let file = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+        let mut w = arrow_ipc::writer::StreamWriter::try_new(file, &batch.schema()).unwrap();
+        for _ in 0..96 {
+            w.write(&batch).unwrap();
+        }
+        w.finish().unwrap();
+    }
+    assert!(std::fs::metadata(&big).unwrap().len() > 96 << 20);
+    let limit = ["--memory-limit", "64M"];
+    // Read whole, it does not fit.
+    let e = failure_of(cli().args(limit).arg("head").arg(&big));
+    assert!(e.contains("memory limit"), "{e}");
+    for (name, extra) in [("big.parquet", vec!["--compression", "zstd"]), ("big.feather", vec![])] {
+        let out = dir.join(name);
+        stdout_of(cli().args(limit).arg("convert").arg(&big).arg(&out).args(&extra));
+        let shown = stdout_of(cli().arg("inspect").arg(&out));
+        assert!(shown.contains(&format!("rows:        {}", 96 * 131_072)), "{name}: {shown}");
+        let valid = stdout_of(cli().arg("validate").arg(&out));
+        assert!(valid.contains("  valid"), "{valid}");
+    }
+}
