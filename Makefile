@@ -149,6 +149,9 @@ bench: transpile venv
 	$(PY) testdata/make_bench_data.py $(BENCH_DATA)
 	ARROW_BENCH_DATA=$(BENCH_DATA) cargo bench --locked -p bench
 	node js-bindings/bench/read.mjs $(BENCH_DATA)
+	cargo run --release --locked -p bench --bin stream_convert -- $(BENCH_DATA) native
+	cargo run --release --locked -p bench --bin stream_convert -- $(BENCH_DATA) wasmtime
+	node js-bindings/bench/stream.mjs $(BENCH_DATA)
 
 clean:
 	rm -rf $(BUILD) js-bindings/gen
