@@ -51,7 +51,9 @@ fn native(input: File) -> anyhow::Result<(u64, u64)> {
 }
 
 fn wasmtime(input: File, start: &mut Instant) -> anyhow::Result<(u64, u64, usize)> {
-    use arrow_rs_wasm_host::{Host, HostConfig, ParquetCompression, ParquetWriteOptions, StreamDecoderOptions, WriterFormat};
+    use arrow_rs_wasm_host::{
+        Host, HostConfig, ParquetCompression, ParquetWriteOptions, StreamDecoderOptions, WriterFormat,
+    };
     let component = std::env::var("ARROW_CORE_COMPONENT").unwrap_or_else(|_| "build/arrow_core.wasm".into());
     let cache = std::env::temp_dir().join("arrow-rs-wasm-bench-cache");
     let host = Host::new(HostConfig::new(component).cache_dir(cache))?;
@@ -63,7 +65,8 @@ fn wasmtime(input: File, start: &mut Instant) -> anyhow::Result<(u64, u64, usize
         Some(Ok(t)) => t.slice(0, 0)?,
         _ => anyhow::bail!("the stream has no batches"),
     };
-    let format = WriterFormat::Parquet(ParquetWriteOptions { compression: ParquetCompression::Zstd, ..Default::default() });
+    let format =
+        WriterFormat::Parquet(ParquetWriteOptions { compression: ParquetCompression::Zstd, ..Default::default() });
     let mut sink = host.table_writer(&first, &format, Counter::default())?;
     let mut rows = 0;
     for t in tables {
@@ -90,7 +93,8 @@ fn main() -> anyhow::Result<()> {
         other => anyhow::bail!("unknown mode {other:?}"),
     };
     let secs = start.elapsed().as_secs_f64();
-    let guest = guest.map(|g| format!(", guest linear memory peak {:.0} MiB", g as f64 / 1048576.0)).unwrap_or_default();
+    let guest =
+        guest.map(|g| format!(", guest linear memory peak {:.0} MiB", g as f64 / 1048576.0)).unwrap_or_default();
     println!(
         "stream convert {mode:8}: {rows} rows, {:.0} MiB LZ4 IPC -> {:.0} MiB zstd Parquet in {secs:.2} s \
          ({:.2} M rows/s), process peak RSS {:.0} MiB{guest}",
