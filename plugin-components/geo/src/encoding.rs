@@ -298,60 +298,59 @@ pub fn geometries(array: &dyn Array, kind: Kind, first_row: usize) -> Result<Vec
         Kind::LineString | Kind::MultiPoint => {
             let outer = level(array)?;
             let coords = Coords::of(outer.child.as_ref())?;
-            for (i, &range) in outer.ranges.iter().enumerate() {
-                if !valid(i) {
-                    out.push(None);
-                    continue;
-                }
-                let ls = line(&coords, range, first_row + i)?;
-                out.push(Some(if kind == Kind::LineString {
+            per_row(&mut out, &outer.ranges, valid, first_row, |range, row| {
+                let ls = line(&coords, range, row)?;
+                Ok(if kind == Kind::LineString {
                     Geometry::LineString(ls)
                 } else {
                     Geometry::MultiPoint(MultiPoint(ls.0.into_iter().map(Point).collect()))
-                }));
-            }
+                })
+            })?;
         }
         Kind::Polygon | Kind::MultiLineString => {
             let outer = level(array)?;
             let inner = level(outer.child.as_ref())?;
             let coords = Coords::of(inner.child.as_ref())?;
-            for (i, &range) in outer.ranges.iter().enumerate() {
-                if !valid(i) {
-                    out.push(None);
-                    continue;
-                }
-                let row = first_row + i;
+            per_row(&mut out, &outer.ranges, valid, first_row, |range, row| {
                 let lines = lines(&coords, &inner.ranges, range, row)?;
-                out.push(Some(if kind == Kind::Polygon {
+                Ok(if kind == Kind::Polygon {
                     polygon(lines)
                 } else {
                     Geometry::MultiLineString(MultiLineString(lines))
-                }));
-            }
+                })
+            })?;
         }
         Kind::MultiPolygon => {
             let outer = level(array)?;
             let middle = level(outer.child.as_ref())?;
             let inner = level(middle.child.as_ref())?;
             let coords = Coords::of(inner.child.as_ref())?;
-            for (i, &range) in outer.ranges.iter().enumerate() {
-                if !valid(i) {
-                    out.push(None);
-                    continue;
-                }
-                let row = first_row + i;
+            per_row(&mut out, &outer.ranges, valid, first_row, |range, row| {
                 let mut polygons = Vec::new();
                 for &p in sub(&middle.ranges, range, row)? {
-                    let rings = lines(&coords, &inner.ranges, p, row)?;
-                    if let Geometry::Polygon(p) = polygon(rings) {
+                    if let Geometry::Polygon(p) = polygon(lines(&coords, &inner.ranges, p, row)?) {
                         polygons.push(p);
                     }
                 }
-                out.push(Some(Geometry::MultiPolygon(MultiPolygon(polygons))));
-            }
+                Ok(Geometry::MultiPolygon(MultiPolygon(polygons)))
+            })?;
         }
     }
     Ok(out)
+}
+
+/// One geometry per list row: `None` under a null, else `make(range, row)`.
+fn per_row(
+    out: &mut Vec<Option<Geometry>>,
+    ranges: &[(usize, usize)],
+    valid: impl Fn(usize) -> bool,
+    first_row: usize,
+    mut make: impl FnMut((usize, usize), usize) -> Result<Geometry>,
+) -> Result<()> {
+    for (i, &range) in ranges.iter().enumerate() {
+        out.push(if valid(i) { Some(make(range, first_row + i)?) } else { None });
+    }
+    Ok(())
 }
 
 fn polygon(mut rings: Vec<LineString>) -> Geometry {
