@@ -40,7 +40,7 @@ export ARROW_CORE_WITH_UUID_COMPONENT := $(CORE_WITH_UUID)
 export ARROW_PYTHON := $(PY)
 export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
 
-.PHONY: build plugins compose wac chromium cli demo test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
+.PHONY: build plugins compose wac chromium cli demo serve test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
 
 ## Set-up: each step is skipped when already done.
 
@@ -105,10 +105,21 @@ compose: build plugins wac
 	$(WAC) compose --dep arrow:core=$(CORE) --dep arrow:uuid=$(BUILD)/arrow_uuid.wasm plugin-components/uuid/uuid.wac -o $(CORE_WITH_UUID)
 
 # The core and each plugin are transpiled separately; a plugin's imports of the core are mapped
-# to the core's ESM, so every plugin shares the page's one core instance.
-transpile: build plugins
+# to the core's ESM, so every plugin shares the page's one core instance (the raw bindings,
+# `arrow-rs-wasm/component`). The typed façade (js-bindings/src, compiled by tsc to dist/) uses
+# jco's instantiation output of the core and the geometry plugin instead, to instantiate again
+# after a trap and to link the plugin to its own core instance.
+transpile: build plugins npm
 	$(COMPONENT_TOOL) transpile $(CORE) js-bindings/gen/core
 	for p in $(PLUGINS); do $(COMPONENT_TOOL) transpile-plugin $(BUILD)/arrow_$$p.wasm js-bindings/gen/$$p ../core/arrow-core.js; done
+	$(COMPONENT_TOOL) transpile-instance $(CORE) js-bindings/gen/instance/core arrow-core
+	$(COMPONENT_TOOL) transpile-instance $(BUILD)/arrow_geo.wasm js-bindings/gen/instance/geo arrow-geo
+	cd js-bindings && rm -rf dist && node node_modules/typescript/bin/tsc -p .
+
+# The demo page on http://127.0.0.1:8080/ (PORT=... to change): drop a file, see it, convert it.
+PORT ?= 8080
+serve: transpile
+	node js-bindings/scripts/serve.mjs $(PORT)
 
 # The CLI in the dev profile: the build `make test` makes anyway, so the two share it.
 cli: build
@@ -140,6 +151,7 @@ test-host: compose venv
 # The composed component too, for the test that watches the upstream jco bug with it.
 test-js: transpile compose venv chromium
 	$(COMPONENT_TOOL) transpile $(CORE_WITH_GEO) js-bindings/gen/composed core-with-geo
+	node js-bindings/scripts/check-style.mjs
 	cd js-bindings && node --test test/*.test.mjs
 
 ## Benchmarks: numbers printed side by side, never asserted.

@@ -606,6 +606,19 @@ impl wjson::Guest for Component {
             Err(left_out("NDJSON"))
         }
     }
+
+    fn write(source: TableBorrow<'_>, options: wjson::NdjsonWriteOptions) -> WitResult<Vec<u8>> {
+        #[cfg(feature = "json")]
+        {
+            let o = crate::ndjson_io::NdjsonWriteOptions { explicit_nulls: options.explicit_nulls };
+            Ok(source.get::<Table>().write_ndjson(&o)?)
+        }
+        #[cfg(not(feature = "json"))]
+        {
+            let _ = (source, options);
+            Err(left_out("NDJSON"))
+        }
+    }
 }
 
 impl GuestTable for Table {

@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_csv::reader::Format;
-use arrow_schema::{ArrowError, DataType, Schema, SchemaRef};
+use arrow_schema::{ArrowError, SchemaRef};
 
 use crate::error::{CoreError, Result};
 use crate::ipc_read::Decoded;
 pub use crate::schema::FieldSpec;
-use crate::schema::schema_from_specs;
+use crate::schema::{schema_from_specs, utc_for_named_zones};
 
 /// The default number of records schema inference looks at.
 pub const DEFAULT_INFER_ROWS: usize = 1000;
@@ -174,50 +174,10 @@ pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &CsvWriteOpti
     Ok(out)
 }
 
-/// arrow-csv formats a timestamp in its time zone, but knows only offsets (`+02:00`) without a
-/// time-zone database, which the core does not carry. Timestamps store UTC instants, so a column
-/// in a named zone (`UTC`, `Europe/Paris`) is written as the same instants in UTC (`...Z`).
-fn utc_for_named_zones(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let named = |tz: &str| !tz.starts_with(['+', '-']);
-    let fields: Vec<_> = schema
-        .fields()
-        .iter()
-        .map(|f| match f.data_type() {
-            DataType::Timestamp(unit, Some(tz)) if named(tz) => {
-                Arc::new(f.as_ref().clone().with_data_type(DataType::Timestamp(*unit, Some("+00:00".into()))))
-            }
-            _ => f.clone(),
-        })
-        .collect();
-    if fields.iter().zip(schema.fields().iter()).all(|(a, b)| a == b) {
-        return Ok((schema.clone(), batches.to_vec()));
-    }
-    let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
-    let batches = batches
-        .iter()
-        .map(|b| {
-            let columns = b
-                .columns()
-                .iter()
-                .zip(out_schema.fields().iter())
-                .map(|(c, f)| {
-                    if c.data_type() == f.data_type() {
-                        return Ok(c.clone());
-                    }
-                    let data = c.to_data().into_builder().data_type(f.data_type().clone()).build();
-                    data.map(arrow_array::make_array).map_err(|e| CoreError::Internal(e.to_string()))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            RecordBatch::try_new(out_schema.clone(), columns).map_err(|e| CoreError::Internal(e.to_string()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok((out_schema, batches))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
-    use arrow_schema::Field;
+    use arrow_schema::{DataType, Field};
 
     use super::*;
 

@@ -13,7 +13,7 @@ use arrow_schema::{ArrowError, SchemaRef};
 
 use crate::error::{CoreError, Result};
 use crate::ipc_read::Decoded;
-use crate::schema::{FieldSpec, schema_from_specs};
+use crate::schema::{FieldSpec, schema_from_specs, utc_for_named_zones};
 
 /// The default number of records schema inference looks at.
 pub const DEFAULT_INFER_ROWS: usize = 1000;
@@ -122,6 +122,30 @@ pub fn read(input: &[u8], options: &NdjsonReadOptions) -> Result<Decoded> {
     Ok(Decoded { schema, batches, codecs: Vec::new() })
 }
 
+/// How to write NDJSON.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NdjsonWriteOptions {
+    /// Write `"key": null` for nulls instead of leaving the key out (arrow-json's default).
+    pub explicit_nulls: bool,
+}
+
+/// Write batches as NDJSON, one object per row. 64-bit integers are written as JSON numbers, as
+/// pyarrow and arrow-json do; a reader that parses them as doubles loses precision past 2^53.
+pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &NdjsonWriteOptions) -> Result<Vec<u8>> {
+    let (_, batches) = utc_for_named_zones(schema, batches)?;
+    let mut out = Vec::new();
+    {
+        let mut w = arrow_json::WriterBuilder::new()
+            .with_explicit_nulls(options.explicit_nulls)
+            .build::<_, arrow_json::writer::LineDelimited>(&mut out);
+        for b in &batches {
+            w.write(b).map_err(CoreError::from_encode)?;
+        }
+        w.finish().map_err(CoreError::from_encode)?;
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -160,5 +184,27 @@ mod tests {
         assert!(matches!(&e, CoreError::Malformed(m) if m.contains("line 3")), "{e}");
         let e = read(b"{\"a\": 1}\n{\"a\": \n", &NdjsonReadOptions::default()).unwrap_err();
         assert!(matches!(&e, CoreError::Malformed(m) if m.contains("line 2")), "{e}");
+    }
+
+    #[test]
+    fn written_ndjson_reads_back_equal() {
+        let text = b"{\"a\":1,\"o\":{\"k\":[1,2]},\"s\":\"x\"}\n{\"a\":null,\"o\":null,\"s\":\"y\"}\n";
+        let d = read(text, &NdjsonReadOptions::default()).unwrap();
+        let out = write(&d.schema, &d.batches, &NdjsonWriteOptions::default()).unwrap();
+        assert_eq!(out, b"{\"a\":1,\"o\":{\"k\":[1,2]},\"s\":\"x\"}\n{\"s\":\"y\"}\n");
+        let explicit = write(&d.schema, &d.batches, &NdjsonWriteOptions { explicit_nulls: true }).unwrap();
+        assert_eq!(explicit, &text[..]);
+        let back = read(&out, &NdjsonReadOptions::default()).unwrap();
+        assert_eq!(back.batches, d.batches);
+    }
+
+    #[test]
+    fn timestamps_in_named_zones_are_written_as_utc_instants() {
+        use arrow_array::{ArrayRef, TimestampMillisecondArray};
+        let ts = TimestampMillisecondArray::from(vec![1_500]).with_timezone("America/New_York");
+        let batch = RecordBatch::try_from_iter([("t", Arc::new(ts) as ArrayRef)]).unwrap();
+        let text =
+            String::from_utf8(write(&batch.schema(), &[batch], &NdjsonWriteOptions::default()).unwrap()).unwrap();
+        assert_eq!(text, "{\"t\":\"1970-01-01T00:00:01.500Z\"}\n");
     }
 }

@@ -102,3 +102,47 @@ pub fn schema_from_specs(specs: &[FieldSpec]) -> Result<SchemaRef> {
         .collect::<Result<Vec<_>>>()?;
     Ok(Arc::new(Schema::new(fields)))
 }
+
+/// arrow-csv and arrow-json format a timestamp in its time zone, but know only offsets (`+02:00`)
+/// without a time-zone database, which the core does not carry. Timestamps store UTC instants, so a column
+/// in a named zone (`UTC`, `Europe/Paris`) is written as the same instants in UTC (`...Z`).
+pub(crate) fn utc_for_named_zones(
+    schema: &SchemaRef,
+    batches: &[arrow_array::RecordBatch],
+) -> Result<(SchemaRef, Vec<arrow_array::RecordBatch>)> {
+    let named = |tz: &str| !tz.starts_with(['+', '-']);
+    let fields: Vec<_> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Timestamp(unit, Some(tz)) if named(tz) => {
+                Arc::new(f.as_ref().clone().with_data_type(DataType::Timestamp(*unit, Some("+00:00".into()))))
+            }
+            _ => f.clone(),
+        })
+        .collect();
+    if fields.iter().zip(schema.fields().iter()).all(|(a, b)| a == b) {
+        return Ok((schema.clone(), batches.to_vec()));
+    }
+    let out_schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+    let batches = batches
+        .iter()
+        .map(|b| {
+            let columns = b
+                .columns()
+                .iter()
+                .zip(out_schema.fields().iter())
+                .map(|(c, f)| {
+                    if c.data_type() == f.data_type() {
+                        return Ok(c.clone());
+                    }
+                    let data = c.to_data().into_builder().data_type(f.data_type().clone()).build();
+                    data.map(arrow_array::make_array).map_err(|e| CoreError::Internal(e.to_string()))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            arrow_array::RecordBatch::try_new(out_schema.clone(), columns)
+                .map_err(|e| CoreError::Internal(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((out_schema, batches))
+}

@@ -291,6 +291,12 @@ impl Table {
         csv_io::write(&self.schema, &self.batches, options)
     }
 
+    /// The table as newline-delimited JSON, one object per row.
+    #[cfg(feature = "json")]
+    pub fn write_ndjson(&self, options: &ndjson_io::NdjsonWriteOptions) -> Result<Vec<u8>> {
+        ndjson_io::write(&self.schema, &self.batches, options)
+    }
+
     /// A stable hash of the table's logical content (see [`fingerprint`]).
     pub fn fingerprint(&self) -> Result<String> {
         fingerprint::fingerprint(&self.schema, &self.batches)

@@ -3,6 +3,12 @@
 //                                                   (what `wasm-tools component new` does)
 //   component.mjs transpile COMPONENT.wasm OUTDIR [NAME]
 //                                                   ESM + .d.ts for Node and browsers
+//   component.mjs transpile-instance COMPONENT.wasm OUTDIR NAME
+//                                                   JS that exports `instantiate(getCoreModule,
+//                                                   imports)` (the façade's: it instantiates again
+//                                                   after a trap, and hands a plugin the core's
+//                                                   exports); the core modules (.wasm) are left
+//                                                   out, they are those of `transpile`
 //   component.mjs transpile-plugin PLUGIN.wasm OUTDIR CORE_ESM
 //                                                   a plugin whose `arrow:core/*` imports are the
 //                                                   core's ESM (jco's `--map`), relative to OUTDIR
@@ -13,16 +19,19 @@ import { componentNew } from '@bytecodealliance/jco-transpile/wasm-tools';
 
 const [command, input, output, coreModule] = process.argv.slice(2);
 
-async function transpile(bytes, name, outDir, map) {
+async function transpile(bytes, name, outDir, map, instantiation) {
   const { files } = await transpileBytes(bytes, {
     name,
     map,
+    instantiation,
     emitTypescriptDeclarations: true,
     validLiftingOptimization: true,
     // Throw `ComponentError`s (real Errors, with stacks) carrying the `arrow-error` in `.payload`.
     noComponentErrorWrapping: false,
   });
   for (const [file, contents] of Object.entries(files)) {
+    // The main core module is the very file `transpile` writes; the shims (core2, core3) differ.
+    if (instantiation !== undefined && file.endsWith('.core.wasm')) continue;
     mkdirSync(dirname(join(outDir, file)), { recursive: true });
     writeFileSync(join(outDir, file), contents);
   }
@@ -36,6 +45,8 @@ if (command === 'new' && input && output) {
 } else if (command === 'transpile' && input && output) {
   // The fourth argument, if any, names the module (default `arrow-core`).
   await transpile(readFileSync(input), coreModule ?? 'arrow-core', output, undefined);
+} else if (command === 'transpile-instance' && input && output && coreModule) {
+  await transpile(readFileSync(input), coreModule, output, undefined, 'async');
 } else if (command === 'transpile-plugin' && input && output && coreModule) {
   // Every interface of the core a plugin imports is one of the core module's exports.
   const map = Object.fromEntries(
@@ -43,6 +54,6 @@ if (command === 'new' && input && output) {
   );
   await transpile(readFileSync(input), basename(input, '.wasm').replaceAll('_', '-'), output, map);
 } else {
-  console.error('usage: component.mjs new MODULE.wasm OUT.wasm | transpile COMPONENT.wasm OUTDIR [NAME] | transpile-plugin PLUGIN.wasm OUTDIR CORE_ESM');
+  console.error('usage: component.mjs new MODULE.wasm OUT.wasm | transpile COMPONENT.wasm OUTDIR [NAME] | transpile-instance COMPONENT.wasm OUTDIR NAME | transpile-plugin PLUGIN.wasm OUTDIR CORE_ESM');
   process.exit(2);
 }

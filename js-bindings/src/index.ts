@@ -1,0 +1,633 @@
+/**
+ * arrow-rs-wasm: Apache Arrow IPC, Feather and Parquet (LZ4 and ZSTD included), CSV and NDJSON,
+ * read and written inside a WebAssembly component, for Node and browsers.
+ *
+ * Tables stay inside the component behind {@link TableHandle}s; bytes go in and out. Every function
+ * returns a `Promise<Result<T>>` and never throws:
+ *
+ * ```ts
+ * import { initWasm, readTableFromArrayBuffer, getSchemaSummary, writeTableToIpc, freeTable } from 'arrow-rs-wasm';
+ *
+ * const ready = await initWasm();
+ * if (!ready.ok) console.error(ready.error.message);
+ * const read = await readTableFromArrayBuffer(bytes);
+ * if (read.ok) {
+ *   const schema = await getSchemaSummary(read.value);
+ *   const lz4 = await writeTableToIpc(read.value, { compression: 'lz4' });
+ *   await freeTable(read.value);
+ * }
+ * ```
+ *
+ * @module
+ */
+import type { CoreTable, TrapListener, WasmSource } from './runtime.js';
+import { adopt, dispose, init, liveCount, onTrap, release, remember, forget, run, withTable } from './runtime.js';
+import { err, ok } from './result.js';
+import type { Result } from './result.js';
+import type {
+  ColumnInfo,
+  DataFormat,
+  FieldSpec,
+  KeyValue,
+  SchemaSummary,
+} from '../gen/instance/core/interfaces/arrow-core-types.js';
+import type { ExtensionClaim, PluginInfo } from '../gen/instance/core/interfaces/arrow-core-registry.js';
+import type { ParquetCompression } from '../gen/instance/core/interfaces/arrow-core-parquet.js';
+import type { Problem } from '../gen/instance/core/interfaces/arrow-core-validation.js';
+
+/** The result and error types (see `result`). */
+export type { ArrowError, CoreErrorCode, Err, ErrorCode, Ok, RegistryRefusal, Result } from './result.js';
+/** Builders of results, for functions of your own that return them. */
+export { ok, err } from './result.js';
+/** The table handle and the core loading types. */
+export type { TableHandle, TrapListener, WasmSource } from './runtime.js';
+/** The core's own record types, as jco declares them from its WIT. */
+export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, Problem, SchemaSummary };
+import type { TableHandle } from './runtime.js';
+
+/**
+ * Bytes the façade writes: always a fresh, unshared buffer owned by JS (so it goes straight into a
+ * `Blob`, `postMessage` transfer lists or `fs.writeFile`). Needs TypeScript 5.7 or newer.
+ */
+export type Output = Uint8Array<ArrayBuffer>;
+
+// jco copies every `list<u8>` result out of the component's memory into a new ArrayBuffer.
+const output = (bytes: Uint8Array): Output => bytes as Output;
+
+/** Bytes the façade reads: an `ArrayBuffer` or any view of one (`Uint8Array`, Node's `Buffer`). */
+export type Bytes = ArrayBuffer | ArrayBufferView;
+
+/** Options of {@link initWasm}. */
+export interface WasmInitOptions {
+  /** Called after a trap replaced the instance (tables read before it are stale). */
+  readonly onTrap?: TrapListener;
+}
+
+/** What {@link initWasm} found. */
+export interface CoreInfo {
+  /** The plugin API version the core implements (`0.1.0`). */
+  readonly apiVersion: string;
+  /** The formats this build reads (a slim build reads only Arrow IPC). */
+  readonly formats: readonly DataFormat[];
+}
+
+/**
+ * Compiles and instantiates the core. Call it once before anything else; later calls return the
+ * first call's outcome, except after a failure, which may be retried.
+ *
+ * @param source - The core module (`gen/core/arrow-core.core.wasm` of this package) as bytes, a
+ *   compiled `WebAssembly.Module`, a `Response` or a URL; by default it is loaded from beside the
+ *   package (with `fetch` in browsers and from the file system in Node).
+ * @param opts - Optional settings.
+ */
+export async function initWasm(source?: WasmSource, opts?: WasmInitOptions): Promise<Result<CoreInfo>> {
+  const started = await init(source);
+  if (!started.ok) return started;
+  if (opts?.onTrap !== undefined) onTrap(opts.onTrap);
+  return run((core) => ({ apiVersion: core.registry.coreApiVersion(), formats: core.table.readableFormats() }));
+}
+
+function view(data: Bytes): Uint8Array {
+  return data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+function u64(value: number | undefined, name: string): Result<bigint | undefined> {
+  if (value === undefined) return ok(undefined);
+  return Number.isSafeInteger(value) && value >= 0 ? ok(BigInt(value)) : err('invalid-argument', `${name} must be a non-negative integer, not ${value}`);
+}
+
+function u32(value: number | undefined, name: string): Result<number | undefined> {
+  if (value === undefined) return ok(undefined);
+  return Number.isInteger(value) && value >= 0 && value <= 0xffffffff ? ok(value) : err('invalid-argument', `${name} must be an integer from 0 to 2^32-1, not ${value}`);
+}
+
+/** Options of {@link readTableFromArrayBuffer}. */
+export interface ReadOptions {
+  /** The format; detected from the bytes when absent. */
+  readonly format?: DataFormat;
+  /** Columns to keep, by name, in this order. */
+  readonly columns?: readonly string[];
+  /** Rows per batch where the format lets the reader choose (Parquet, CSV, NDJSON). */
+  readonly batchSize?: number;
+  /** The most bytes decompression may produce (LZ4/ZSTD bodies, Parquet pages); refused beyond. */
+  readonly maxDecompressedBytes?: number;
+}
+
+/**
+ * Reads Arrow IPC (file or stream), Feather v1/v2, Parquet, CSV or NDJSON bytes, detecting the
+ * format unless told. The bytes are copied into the component; the table stays there.
+ */
+export async function readTableFromArrayBuffer(data: Bytes, options: ReadOptions = {}): Promise<Result<TableHandle>> {
+  const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
+  if (!max.ok) return max;
+  const batch = u32(options.batchSize, 'batchSize');
+  if (!batch.ok) return batch;
+  const bytes = view(data);
+  return run((core, gen) =>
+    adopt(
+      core.table.Table.read(bytes, {
+        format: options.format,
+        columns: options.columns === undefined ? undefined : [...options.columns],
+        batchSize: batch.value,
+        maxDecompressedBytes: max.value,
+      }),
+      gen,
+    ),
+  );
+}
+
+/** The format of some leading bytes (the first 8 KiB are plenty), or `unknown-format`. */
+export async function detectFormat(head: Bytes): Promise<Result<DataFormat>> {
+  const bytes = view(head);
+  return run((core) => core.table.detectFormat(bytes));
+}
+
+/** Options of {@link readParquet}. */
+export interface ParquetReadOptions {
+  /** Columns to keep, by name (top-level), in this order. */
+  readonly columns?: readonly string[];
+  /** Row groups to read, by index. */
+  readonly rowGroups?: readonly number[];
+  /** Rows per batch. */
+  readonly batchSize?: number;
+  /** Rows to skip. */
+  readonly offset?: number;
+  /** The most rows to read. */
+  readonly limit?: number;
+  /** The most bytes decompression may produce. */
+  readonly maxDecompressedBytes?: number;
+}
+
+/** Reads Parquet with Parquet's own choices: row groups, row offset and limit. */
+export async function readParquet(data: Bytes, options: ParquetReadOptions = {}): Promise<Result<TableHandle>> {
+  const offset = u64(options.offset, 'offset');
+  const limit = u64(options.limit, 'limit');
+  const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
+  const batch = u32(options.batchSize, 'batchSize');
+  for (const r of [offset, limit, max, batch]) if (!r.ok) return r;
+  const groups = options.rowGroups?.map((g) => u32(g, 'rowGroups'));
+  const badGroup = groups?.find((g) => !g.ok);
+  if (badGroup !== undefined && !badGroup.ok) return badGroup;
+  const bytes = view(data);
+  return run((core, gen) =>
+    adopt(
+      core.parquet.read(bytes, {
+        columns: options.columns === undefined ? undefined : [...options.columns],
+        rowGroups: options.rowGroups === undefined ? undefined : Uint32Array.from(options.rowGroups),
+        batchSize: batch.ok ? batch.value : undefined,
+        offset: offset.ok ? offset.value : undefined,
+        limit: limit.ok ? limit.value : undefined,
+        maxDecompressedBytes: max.ok ? max.value : undefined,
+      }),
+      gen,
+    ),
+  );
+}
+
+/** One column chunk of a Parquet row group. */
+export interface ParquetColumnChunk {
+  /** The column's dotted path. */
+  readonly path: string;
+  /** Its Parquet physical type. */
+  readonly physicalType: string;
+  /** Its codec. */
+  readonly compression: ParquetCompression;
+  /** Bytes on disk. */
+  readonly compressedSize: number;
+  /** Bytes after decompression. */
+  readonly uncompressedSize: number;
+  /** Values, nulls included. */
+  readonly numValues: number;
+  /** Nulls, if the writer recorded them. */
+  readonly nullCount?: number;
+}
+
+/** One Parquet row group. */
+export interface ParquetRowGroup {
+  /** Rows in it. */
+  readonly numRows: number;
+  /** Its uncompressed size. */
+  readonly totalByteSize: number;
+  /** Its compressed size. */
+  readonly compressedSize: number;
+  /** Its column chunks. */
+  readonly columns: readonly ParquetColumnChunk[];
+}
+
+/** A Parquet file's footer, read without decoding any page. */
+export interface ParquetMetadata {
+  /** Rows in the file. */
+  readonly numRows: number;
+  /** The format version. */
+  readonly version: number;
+  /** The writer, as it named itself. */
+  readonly createdBy?: string;
+  /** The file's key-value metadata. */
+  readonly keyValueMetadata: readonly KeyValue[];
+  /** The row groups. */
+  readonly rowGroups: readonly ParquetRowGroup[];
+  /** The schema as Arrow sees it. */
+  readonly schema: SchemaSummary;
+}
+
+/** Reads a Parquet footer: row groups, column chunks, codecs, sizes. */
+export async function getParquetMetadata(data: Bytes): Promise<Result<ParquetMetadata>> {
+  const bytes = view(data);
+  return run((core) => {
+    const m = core.parquet.metadata(bytes);
+    return {
+      numRows: Number(m.numRows),
+      version: m.version,
+      createdBy: m.createdBy,
+      keyValueMetadata: m.keyValueMetadata,
+      schema: m.schema,
+      rowGroups: m.rowGroups.map((g) => ({
+        numRows: Number(g.numRows),
+        totalByteSize: Number(g.totalByteSize),
+        compressedSize: Number(g.compressedSize),
+        columns: g.columns.map((c) => ({
+          path: c.path,
+          physicalType: c.physicalType,
+          compression: c.compression,
+          compressedSize: Number(c.compressedSize),
+          uncompressedSize: Number(c.uncompressedSize),
+          numValues: Number(c.numValues),
+          nullCount: c.nullCount === undefined ? undefined : Number(c.nullCount),
+        })),
+      })),
+    };
+  });
+}
+
+function charCode(value: string | undefined, name: string): Result<number | undefined> {
+  if (value === undefined) return ok(undefined);
+  const code = value.length === 1 ? value.charCodeAt(0) : 256;
+  return code < 128 ? ok(code) : err('invalid-argument', `${name} must be one ASCII character, not ${JSON.stringify(value)}`);
+}
+
+/** Options of {@link readCsv}. */
+export interface CsvReadOptions {
+  /** The first record names the columns (default `true`). */
+  readonly hasHeader?: boolean;
+  /** The field delimiter, one ASCII character (default `,`). */
+  readonly delimiter?: string;
+  /** The quote character (default `"`). */
+  readonly quote?: string;
+  /** The escape character, if any. */
+  readonly escape?: string;
+  /** Lines starting with this character are skipped. */
+  readonly comment?: string;
+  /** Texts read as null (default: the empty field). */
+  readonly nullValues?: readonly string[];
+  /** The schema; inferred from the first `inferRows` records when absent. */
+  readonly schema?: readonly FieldSpec[];
+  /** Records schema inference reads (default 1000). */
+  readonly inferRows?: number;
+  /** Rows per batch (default 8192). */
+  readonly batchSize?: number;
+  /** Columns to keep, by name, in this order. */
+  readonly columns?: readonly string[];
+}
+
+/** Reads CSV text. A bad record fails with `malformed-input` naming its line. */
+export async function readCsv(data: Bytes, options: CsvReadOptions = {}): Promise<Result<TableHandle>> {
+  const delimiter = charCode(options.delimiter ?? ',', 'delimiter');
+  const quote = charCode(options.quote, 'quote');
+  const escape = charCode(options.escape, 'escape');
+  const comment = charCode(options.comment, 'comment');
+  const infer = u32(options.inferRows, 'inferRows');
+  const batch = u32(options.batchSize, 'batchSize');
+  for (const r of [delimiter, quote, escape, comment, infer, batch]) if (!r.ok) return r;
+  const bytes = view(data);
+  return run((core, gen) =>
+    adopt(
+      core.csv.read(bytes, {
+        hasHeader: options.hasHeader ?? true,
+        delimiter: delimiter.ok ? (delimiter.value ?? 44) : 44,
+        quote: quote.ok ? quote.value : undefined,
+        escape: escape.ok ? escape.value : undefined,
+        comment: comment.ok ? comment.value : undefined,
+        nullValues: [...(options.nullValues ?? [])],
+        schema: options.schema === undefined ? undefined : [...options.schema],
+        inferRows: infer.ok ? infer.value : undefined,
+        batchSize: batch.ok ? batch.value : undefined,
+        columns: options.columns === undefined ? undefined : [...options.columns],
+      }),
+      gen,
+    ),
+  );
+}
+
+/** Options of {@link readNdjson}. */
+export interface NdjsonReadOptions {
+  /** The schema; inferred from the first `inferRows` lines when absent. */
+  readonly schema?: readonly FieldSpec[];
+  /** Lines schema inference reads (default 1000). */
+  readonly inferRows?: number;
+  /** Rows per batch (default 8192). */
+  readonly batchSize?: number;
+  /** Columns to keep, by name, in this order. */
+  readonly columns?: readonly string[];
+  /** Fail on fields the given schema lacks instead of ignoring them. */
+  readonly strict?: boolean;
+}
+
+/** Reads newline-delimited JSON: objects become structs, arrays lists. */
+export async function readNdjson(data: Bytes, options: NdjsonReadOptions = {}): Promise<Result<TableHandle>> {
+  const infer = u32(options.inferRows, 'inferRows');
+  const batch = u32(options.batchSize, 'batchSize');
+  for (const r of [infer, batch]) if (!r.ok) return r;
+  const bytes = view(data);
+  return run((core, gen) =>
+    adopt(
+      core.ndjson.read(bytes, {
+        schema: options.schema === undefined ? undefined : [...options.schema],
+        inferRows: infer.ok ? infer.value : undefined,
+        batchSize: batch.ok ? batch.value : undefined,
+        columns: options.columns === undefined ? undefined : [...options.columns],
+        strict: options.strict ?? false,
+      }),
+      gen,
+    ),
+  );
+}
+
+/** The schema of a table: column names, Arrow types, nullability, metadata, plugin claims. */
+export async function getSchemaSummary(handle: TableHandle): Promise<Result<SchemaSummary>> {
+  return withTable(handle, (t) => t.schema());
+}
+
+/** Counts and provenance of a table. */
+export interface TableInfo {
+  /** Rows. */
+  readonly numRows: number;
+  /** Columns. */
+  readonly numColumns: number;
+  /** Record batches (Parquet: batches of the read, not row groups). */
+  readonly numBatches: number;
+  /** The format it was read from; absent for tables made by slice, select, concat or filter. */
+  readonly sourceFormat?: DataFormat;
+  /** The codecs the source used (`lz4-frame`, `zstd`, `snappy`, ...), empty if none. */
+  readonly sourceCompression: readonly string[];
+}
+
+/** Rows, columns, batches, source format and codecs of a table. */
+export async function getTableInfo(handle: TableHandle): Promise<Result<TableInfo>> {
+  return withTable(handle, (t) => ({
+    numRows: Number(t.numRows()),
+    numColumns: t.numColumns(),
+    numBatches: t.numBatches(),
+    sourceFormat: t.sourceFormat(),
+    sourceCompression: t.sourceCompression(),
+  }));
+}
+
+/** The number of rows of a table. */
+export async function numRows(handle: TableHandle): Promise<Result<number>> {
+  return withTable(handle, (t) => Number(t.numRows()));
+}
+
+/** A hash of the table's logical content: equal tables give equal fingerprints, whatever the format or batching. */
+export async function tableFingerprint(handle: TableHandle): Promise<Result<string>> {
+  return withTable(handle, (t) => t.fingerprint());
+}
+
+/** Rows `offset` to `offset + length` (clamped to the end) as a new table, without copying. */
+export async function sliceTable(handle: TableHandle, offset: number, length: number): Promise<Result<TableHandle>> {
+  const o = u64(offset, 'offset');
+  const l = u64(length, 'length');
+  if (!o.ok) return o;
+  if (!l.ok) return l;
+  return withTable(handle, (t, _core, gen) => adopt(t.slice(o.value ?? 0n, l.value ?? 0n), gen));
+}
+
+/** The named columns, in the order given, as a new table. */
+export async function selectColumns(handle: TableHandle, columns: readonly string[]): Promise<Result<TableHandle>> {
+  return withTable(handle, (t, _core, gen) => adopt(t.select([...columns]), gen));
+}
+
+/** The rows where `mask` is true (one entry per row) as a new table. */
+export async function filterTable(handle: TableHandle, mask: readonly boolean[]): Promise<Result<TableHandle>> {
+  return withTable(handle, (t, _core, gen) => adopt(t.filter([...mask]), gen));
+}
+
+/** The tables one after the other (same schema) as a new table. */
+export async function concatTables(handles: readonly TableHandle[]): Promise<Result<TableHandle>> {
+  const tables: CoreTable[] = [];
+  for (const h of handles) {
+    const t = await withTable(h, (table) => table);
+    if (!t.ok) return t;
+    tables.push(t.value);
+  }
+  return run((core, gen) => adopt(core.table.Table.concat(tables), gen));
+}
+
+/** Frees a table inside the component. Freeing twice is an `Err` with code `closed`. */
+export async function freeTable(handle: TableHandle): Promise<Result<void>> {
+  return release(handle);
+}
+
+/** How many tables are live (read and not freed): a leak check. */
+export async function liveTableCount(): Promise<Result<number>> {
+  return ok(liveCount());
+}
+
+/** Options of {@link writeTableToIpc}. */
+export interface IpcWriteOptions {
+  /** `file` (Feather v2, with footer; the default) or `stream`. */
+  readonly format?: 'file' | 'stream';
+  /** Body compression (default `none`); readers without codecs (apache-arrow JS) need `none`. */
+  readonly compression?: 'none' | 'lz4' | 'zstd';
+  /** The zstd level, 1 to 22 (default 3). */
+  readonly zstdLevel?: number;
+  /** Buffer alignment, 8 or 64 bytes (default 64). */
+  readonly alignment?: 8 | 64;
+  /** The IPC metadata version (default `v5`). */
+  readonly metadataVersion?: 'v4' | 'v5';
+  /** Pre-1.0 framing without the continuation marker (default `false`). */
+  readonly legacyFormat?: boolean;
+  /** Dictionaries sent again (`resend`, the default) or as deltas. */
+  readonly dictionaryHandling?: 'resend' | 'delta';
+}
+
+/**
+ * Writes a table as Arrow IPC (an Arrow file, which is Feather v2, or a stream).
+ *
+ * @param options - The options, or `true` for LZ4 (the specification's `enableLz4` flag).
+ */
+export async function writeTableToIpc(handle: TableHandle, options: IpcWriteOptions | boolean = {}): Promise<Result<Output>> {
+  const o: IpcWriteOptions = typeof options === 'boolean' ? { compression: options ? 'lz4' : 'none' } : options;
+  const compression = o.compression === 'lz4' ? 'lz4-frame' : (o.compression ?? 'none');
+  return withTable(handle, (t) =>
+    output(t.writeIpc({
+      framing: o.format ?? 'file',
+      compression,
+      zstdLevel: o.zstdLevel,
+      alignment: o.alignment ?? 64,
+      metadataVersion: o.metadataVersion ?? 'v5',
+      legacyFormat: o.legacyFormat ?? false,
+      dictionaryHandling: o.dictionaryHandling ?? 'resend',
+    })),
+  );
+}
+
+/** Options of {@link writeTableToParquet}. */
+export interface ParquetWriteOptions {
+  /** The codec (default `zstd`). */
+  readonly compression?: ParquetCompression;
+  /** The codec's level (zstd 1–22, gzip 0–9, brotli 0–11). */
+  readonly compressionLevel?: number;
+  /** The most rows per row group (default 1Mi). */
+  readonly maxRowGroupRows?: number;
+  /** The target data page size in bytes (default 1 MiB). */
+  readonly dataPageSize?: number;
+  /** Dictionary-encode columns (default `true`). */
+  readonly dictionary?: boolean;
+  /** Statistics: `none`, per `chunk`, or per `page` (the default). */
+  readonly statistics?: 'none' | 'chunk' | 'page';
+  /** Parquet writer version `v1` (the default, widest support) or `v2`. */
+  readonly writerVersion?: 'v1' | 'v2';
+  /** Key-value metadata for the footer. */
+  readonly keyValueMetadata?: readonly KeyValue[];
+}
+
+/** Writes a table as Parquet. */
+export async function writeTableToParquet(handle: TableHandle, options: ParquetWriteOptions = {}): Promise<Result<Output>> {
+  const rows = u64(options.maxRowGroupRows, 'maxRowGroupRows');
+  const page = u64(options.dataPageSize, 'dataPageSize');
+  if (!rows.ok) return rows;
+  if (!page.ok) return page;
+  return withTable(handle, (t, core) =>
+    output(core.parquet.write(t, {
+      compression: options.compression ?? 'zstd',
+      compressionLevel: options.compressionLevel,
+      maxRowGroupRows: rows.value,
+      dataPageSize: page.value,
+      dictionary: options.dictionary ?? true,
+      statistics: options.statistics ?? 'page',
+      writerVersion: options.writerVersion ?? 'v1',
+      keyValueMetadata: [...(options.keyValueMetadata ?? [])],
+    })),
+  );
+}
+
+/** Options of {@link writeTableToCsv}. */
+export interface CsvWriteOptions {
+  /** Write a header record (default `true`). */
+  readonly header?: boolean;
+  /** The delimiter, one ASCII character (default `,`). */
+  readonly delimiter?: string;
+  /** The quote character (default `"`). */
+  readonly quote?: string;
+  /** The text written for null (default empty). */
+  readonly nullValue?: string;
+}
+
+/** Writes a table as CSV (nested columns are refused with `unsupported-format`). */
+export async function writeTableToCsv(handle: TableHandle, options: CsvWriteOptions = {}): Promise<Result<Output>> {
+  const delimiter = charCode(options.delimiter ?? ',', 'delimiter');
+  const quote = charCode(options.quote ?? '"', 'quote');
+  if (!delimiter.ok) return delimiter;
+  if (!quote.ok) return quote;
+  return withTable(handle, (t, core) =>
+    output(core.csv.write(t, {
+      header: options.header ?? true,
+      delimiter: delimiter.value ?? 44,
+      quote: quote.value ?? 34,
+      nullValue: options.nullValue ?? '',
+    })),
+  );
+}
+
+/** Options of {@link writeTableToNdjson}. */
+export interface NdjsonWriteOptions {
+  /** Write `"key": null` instead of leaving out null keys (default `false`). */
+  readonly explicitNulls?: boolean;
+}
+
+/** Writes a table as newline-delimited JSON, one object per row. */
+export async function writeTableToNdjson(handle: TableHandle, options: NdjsonWriteOptions = {}): Promise<Result<Output>> {
+  return withTable(handle, (t, core) => output(core.ndjson.write(t, { explicitNulls: options.explicitNulls ?? false })));
+}
+
+/**
+ * The first `limit` rows as plain objects (through NDJSON): for previews and tests, not bulk
+ * export. 64-bit integers beyond 2^53 lose precision, binary is hex text, timestamps RFC 3339.
+ */
+export async function tableRows(handle: TableHandle, limit: number): Promise<Result<Record<string, unknown>[]>> {
+  const n = u64(limit, 'limit');
+  if (!n.ok) return n;
+  const text = await withTable(handle, (t, core) => {
+    const head = t.slice(0n, n.value ?? 0n);
+    const bytes = Promise.resolve().then(() => core.ndjson.write(head, { explicitNulls: true }));
+    return bytes.finally(() => dispose(head)).then((b) => new TextDecoder().decode(b));
+  });
+  if (!text.ok) return text;
+  const lines = text.value.split('\n').filter((line) => line.length > 0);
+  return ok(lines.map((line): Record<string, unknown> => JSON.parse(line)));
+}
+
+/** What {@link validateBytes} found. */
+export interface ValidationReport {
+  /** The format, if it could be told. */
+  readonly format?: DataFormat;
+  /** Rows decoded. */
+  readonly numRows: number;
+  /** Batches decoded. */
+  readonly numBatches: number;
+  /** The checks that ran, in order. */
+  readonly checks: readonly string[];
+  /** Every problem found; empty when the bytes are sound. */
+  readonly problems: readonly Problem[];
+}
+
+/** Checks bytes deeply (decoding, array invariants, IPC footer, Parquet statistics) and lists every problem. */
+export async function validateBytes(data: Bytes, options: ReadOptions = {}): Promise<Result<ValidationReport>> {
+  const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
+  if (!max.ok) return max;
+  const bytes = view(data);
+  return run((core) => {
+    const r = core.validation.validate(bytes, {
+      format: options.format,
+      columns: options.columns === undefined ? undefined : [...options.columns],
+      maxDecompressedBytes: max.value,
+    });
+    return { format: r.format, numRows: Number(r.numRows), numBatches: r.numBatches, checks: r.checks, problems: r.problems };
+  });
+}
+
+/** A plugin the core can register: anything that carries its {@link PluginInfo}. */
+export interface ArrowPlugin {
+  /** The plugin's identity and the extension types it claims. */
+  readonly info: PluginInfo;
+}
+
+/**
+ * Registers a plugin with the core: its identity and the extension types it claims are checked
+ * (a refusal is an `Err` with `refusal` set), then claimed columns show `ownerPlugin` in schemas.
+ * Registrations survive a trap.
+ */
+export async function registerPlugin(plugin: ArrowPlugin): Promise<Result<PluginInfo>> {
+  const done = await run((core) => core.registry.register(plugin.info));
+  if (!done.ok) return done;
+  remember(plugin.info);
+  return ok(plugin.info);
+}
+
+/** Checks a plugin's info as registration would, without registering it. */
+export async function validatePlugin(plugin: ArrowPlugin): Promise<Result<PluginInfo>> {
+  const done = await run((core) => core.registry.validate(plugin.info));
+  return done.ok ? ok(plugin.info) : done;
+}
+
+/** Unregisters a plugin by id; `not-registered` if it is not. */
+export async function unregisterPlugin(id: string): Promise<Result<void>> {
+  const done = await run((core) => core.registry.unregister(id));
+  if (done.ok) forget(id);
+  return done;
+}
+
+/** The registered plugins. */
+export async function listPlugins(): Promise<Result<readonly PluginInfo[]>> {
+  return run((core) => core.registry.plugins());
+}
