@@ -40,7 +40,7 @@ export ARROW_CORE_WITH_UUID_COMPONENT := $(CORE_WITH_UUID)
 export ARROW_PYTHON := $(PY)
 export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
 
-.PHONY: build plugins compose wac chromium cli demo serve test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
+.PHONY: build plugins compose wac chromium cli demo serve js-api-docs test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
 
 ## Set-up: each step is skipped when already done.
 
@@ -115,6 +115,10 @@ transpile: build plugins npm
 	$(COMPONENT_TOOL) transpile-instance $(CORE) js-bindings/gen/instance/core arrow-core
 	$(COMPONENT_TOOL) transpile-instance $(BUILD)/arrow_geo.wasm js-bindings/gen/instance/geo arrow-geo
 	cd js-bindings && rm -rf dist && node node_modules/typescript/bin/tsc -p .
+
+# The TypeScript API reference, from the façade's TSDoc (a test fails when it is out of date).
+js-api-docs: npm
+	cd js-bindings && rm -rf ../docs/js-api && node node_modules/typedoc/bin/typedoc
 
 # The demo page on http://127.0.0.1:8080/ (PORT=... to change): drop a file, see it, convert it.
 PORT ?= 8080

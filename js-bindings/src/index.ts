@@ -23,7 +23,7 @@
 import type { CoreTable, TrapListener, WasmSource } from './runtime.js';
 import { adopt, dispose, init, liveCount, onTrap, release, remember, forget, run, withTable } from './runtime.js';
 import { err, ok } from './result.js';
-import type { Result } from './result.js';
+import type { ArrowError, Result } from './result.js';
 import type {
   ColumnInfo,
   DataFormat,
@@ -33,7 +33,6 @@ import type {
 } from '../gen/instance/core/interfaces/arrow-core-types.js';
 import type { ExtensionClaim, PluginInfo } from '../gen/instance/core/interfaces/arrow-core-registry.js';
 import type { ParquetCompression } from '../gen/instance/core/interfaces/arrow-core-parquet.js';
-import type { Problem } from '../gen/instance/core/interfaces/arrow-core-validation.js';
 
 /** The result and error types (see `result`). */
 export type { ArrowError, CoreErrorCode, Err, ErrorCode, Ok, RegistryRefusal, Result } from './result.js';
@@ -42,7 +41,7 @@ export { ok, err } from './result.js';
 /** The table handle and the core loading types. */
 export type { TableHandle, TrapListener, WasmSource } from './runtime.js';
 /** The core's own record types, as jco declares them from its WIT. */
-export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, Problem, SchemaSummary };
+export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, SchemaSummary };
 import type { TableHandle } from './runtime.js';
 
 /**
@@ -565,6 +564,14 @@ export async function tableRows(handle: TableHandle, limit: number): Promise<Res
   if (!text.ok) return text;
   const lines = text.value.split('\n').filter((line) => line.length > 0);
   return ok(lines.map((line): Record<string, unknown> => JSON.parse(line)));
+}
+
+/** One problem {@link validateBytes} found. */
+export interface Problem {
+  /** Where: `batch 2, column "x"`, `row group 0, column "id"`, `footer`, ... */
+  readonly location: string;
+  /** What. */
+  readonly error: ArrowError;
 }
 
 /** What {@link validateBytes} found. */
