@@ -38,23 +38,15 @@ import type { ParquetCompression } from '../gen/instance/core/interfaces/arrow-c
 export type { ArrowError, CoreErrorCode, Err, ErrorCode, Ok, RegistryRefusal, Result } from './result.js';
 /** Builders of results, for functions of your own that return them. */
 export { ok, err } from './result.js';
+/** Byte types and write options (see `convert`). */
+export type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
+import type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
+import { charCode, ipcWriteOptions, output, parquetWriteOptions, u32, u64, view } from './convert.js';
 /** The table handle and the core loading types. */
 export type { TableHandle, TrapListener, WasmSource } from './runtime.js';
 /** The core's own record types, as jco declares them from its WIT. */
 export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, SchemaSummary };
 import type { TableHandle } from './runtime.js';
-
-/**
- * Bytes the façade writes: always a fresh, unshared buffer owned by JS (so it goes straight into a
- * `Blob`, `postMessage` transfer lists or `fs.writeFile`). Needs TypeScript 5.7 or newer.
- */
-export type Output = Uint8Array<ArrayBuffer>;
-
-// jco copies every `list<u8>` result out of the component's memory into a new ArrayBuffer.
-const output = (bytes: Uint8Array): Output => bytes as Output;
-
-/** Bytes the façade reads: an `ArrayBuffer` or any view of one (`Uint8Array`, Node's `Buffer`). */
-export type Bytes = ArrayBuffer | ArrayBufferView;
 
 /** Options of {@link initWasm}. */
 export interface WasmInitOptions {
@@ -84,20 +76,6 @@ export async function initWasm(source?: WasmSource, opts?: WasmInitOptions): Pro
   if (!started.ok) return started;
   if (opts?.onTrap !== undefined) onTrap(opts.onTrap);
   return run((core) => ({ apiVersion: core.registry.coreApiVersion(), formats: core.table.readableFormats() }));
-}
-
-function view(data: Bytes): Uint8Array {
-  return data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
-
-function u64(value: number | undefined, name: string): Result<bigint | undefined> {
-  if (value === undefined) return ok(undefined);
-  return Number.isSafeInteger(value) && value >= 0 ? ok(BigInt(value)) : err('invalid-argument', `${name} must be a non-negative integer, not ${value}`);
-}
-
-function u32(value: number | undefined, name: string): Result<number | undefined> {
-  if (value === undefined) return ok(undefined);
-  return Number.isInteger(value) && value >= 0 && value <= 0xffffffff ? ok(value) : err('invalid-argument', `${name} must be an integer from 0 to 2^32-1, not ${value}`);
 }
 
 /** Options of {@link readTableFromArrayBuffer}. */
@@ -256,12 +234,6 @@ export async function getParquetMetadata(data: Bytes): Promise<Result<ParquetMet
       })),
     };
   });
-}
-
-function charCode(value: string | undefined, name: string): Result<number | undefined> {
-  if (value === undefined) return ok(undefined);
-  const code = value.length === 1 ? value.charCodeAt(0) : 256;
-  return code < 128 ? ok(code) : err('invalid-argument', `${name} must be one ASCII character, not ${JSON.stringify(value)}`);
 }
 
 /** Options of {@link readCsv}. */
@@ -431,83 +403,21 @@ export async function liveTableCount(): Promise<Result<number>> {
   return ok(liveCount());
 }
 
-/** Options of {@link writeTableToIpc}. */
-export interface IpcWriteOptions {
-  /** `file` (Feather v2, with footer; the default) or `stream`. */
-  readonly format?: 'file' | 'stream';
-  /** Body compression (default `none`); readers without codecs (apache-arrow JS) need `none`. */
-  readonly compression?: 'none' | 'lz4' | 'zstd';
-  /** The zstd level, 1 to 22 (default 3). */
-  readonly zstdLevel?: number;
-  /** Buffer alignment, 8 or 64 bytes (default 64). */
-  readonly alignment?: 8 | 64;
-  /** The IPC metadata version (default `v5`). */
-  readonly metadataVersion?: 'v4' | 'v5';
-  /** Pre-1.0 framing without the continuation marker (default `false`). */
-  readonly legacyFormat?: boolean;
-  /** Dictionaries sent again (`resend`, the default) or as deltas. */
-  readonly dictionaryHandling?: 'resend' | 'delta';
-}
-
 /**
  * Writes a table as Arrow IPC (an Arrow file, which is Feather v2, or a stream).
  *
  * @param options - The options, or `true` for LZ4 (the specification's `enableLz4` flag).
  */
 export async function writeTableToIpc(handle: TableHandle, options: IpcWriteOptions | boolean = {}): Promise<Result<Output>> {
-  const o: IpcWriteOptions = typeof options === 'boolean' ? { compression: options ? 'lz4' : 'none' } : options;
-  const compression = o.compression === 'lz4' ? 'lz4-frame' : (o.compression ?? 'none');
-  return withTable(handle, (t) =>
-    output(t.writeIpc({
-      framing: o.format ?? 'file',
-      compression,
-      zstdLevel: o.zstdLevel,
-      alignment: o.alignment ?? 64,
-      metadataVersion: o.metadataVersion ?? 'v5',
-      legacyFormat: o.legacyFormat ?? false,
-      dictionaryHandling: o.dictionaryHandling ?? 'resend',
-    })),
-  );
-}
-
-/** Options of {@link writeTableToParquet}. */
-export interface ParquetWriteOptions {
-  /** The codec (default `zstd`). */
-  readonly compression?: ParquetCompression;
-  /** The codec's level (zstd 1–22, gzip 0–9, brotli 0–11). */
-  readonly compressionLevel?: number;
-  /** The most rows per row group (default 1Mi). */
-  readonly maxRowGroupRows?: number;
-  /** The target data page size in bytes (default 1 MiB). */
-  readonly dataPageSize?: number;
-  /** Dictionary-encode columns (default `true`). */
-  readonly dictionary?: boolean;
-  /** Statistics: `none`, per `chunk`, or per `page` (the default). */
-  readonly statistics?: 'none' | 'chunk' | 'page';
-  /** Parquet writer version `v1` (the default, widest support) or `v2`. */
-  readonly writerVersion?: 'v1' | 'v2';
-  /** Key-value metadata for the footer. */
-  readonly keyValueMetadata?: readonly KeyValue[];
+  const o = ipcWriteOptions(options);
+  return withTable(handle, (t) => output(t.writeIpc(o)));
 }
 
 /** Writes a table as Parquet. */
 export async function writeTableToParquet(handle: TableHandle, options: ParquetWriteOptions = {}): Promise<Result<Output>> {
-  const rows = u64(options.maxRowGroupRows, 'maxRowGroupRows');
-  const page = u64(options.dataPageSize, 'dataPageSize');
-  if (!rows.ok) return rows;
-  if (!page.ok) return page;
-  return withTable(handle, (t, core) =>
-    output(core.parquet.write(t, {
-      compression: options.compression ?? 'zstd',
-      compressionLevel: options.compressionLevel,
-      maxRowGroupRows: rows.value,
-      dataPageSize: page.value,
-      dictionary: options.dictionary ?? true,
-      statistics: options.statistics ?? 'page',
-      writerVersion: options.writerVersion ?? 'v1',
-      keyValueMetadata: [...(options.keyValueMetadata ?? [])],
-    })),
-  );
+  const o = parquetWriteOptions(options);
+  if (!o.ok) return o;
+  return withTable(handle, (t, core) => output(core.parquet.write(t, o.value)));
 }
 
 /** Options of {@link writeTableToCsv}. */

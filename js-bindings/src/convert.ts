@@ -1,0 +1,118 @@
+/**
+ * Conversions between the façade's options and values and the core's (WIT) ones. Internal.
+ *
+ * @module
+ */
+import type { IpcWriteOptions as CoreIpcWriteOptions, KeyValue } from '../gen/instance/core/interfaces/arrow-core-types.js';
+import type {
+  ParquetCompression,
+  ParquetWriteOptions as CoreParquetWriteOptions,
+} from '../gen/instance/core/interfaces/arrow-core-parquet.js';
+import { err, ok } from './result.js';
+import type { Result } from './result.js';
+
+/**
+ * Bytes the façade writes: always a fresh, unshared buffer owned by JS (so it goes straight into a
+ * `Blob`, `postMessage` transfer lists or `fs.writeFile`). Needs TypeScript 5.7 or newer.
+ */
+export type Output = Uint8Array<ArrayBuffer>;
+
+/** Types bytes from the core as {@link Output}: jco copies every `list<u8>` result into a new ArrayBuffer. */
+export const output = (bytes: Uint8Array): Output => bytes as Output;
+
+/** Bytes the façade reads: an `ArrayBuffer` or any view of one (`Uint8Array`, Node's `Buffer`). */
+export type Bytes = ArrayBuffer | ArrayBufferView;
+
+/** A `Uint8Array` over the same bytes (no copy). */
+export function view(data: Bytes): Uint8Array {
+  return data instanceof Uint8Array ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+/** A WIT `u64` from a JS number, or `invalid-argument` naming the option. */
+export function u64(value: number | undefined, name: string): Result<bigint | undefined> {
+  if (value === undefined) return ok(undefined);
+  return Number.isSafeInteger(value) && value >= 0 ? ok(BigInt(value)) : err('invalid-argument', `${name} must be a non-negative integer, not ${value}`);
+}
+
+/** A WIT `u32` from a JS number, or `invalid-argument` naming the option. */
+export function u32(value: number | undefined, name: string): Result<number | undefined> {
+  if (value === undefined) return ok(undefined);
+  return Number.isInteger(value) && value >= 0 && value <= 0xffffffff ? ok(value) : err('invalid-argument', `${name} must be an integer from 0 to 2^32-1, not ${value}`);
+}
+
+/** The code of a one-ASCII-character option, or `invalid-argument`. */
+export function charCode(value: string | undefined, name: string): Result<number | undefined> {
+  if (value === undefined) return ok(undefined);
+  const code = value.length === 1 ? value.charCodeAt(0) : 256;
+  return code < 128 ? ok(code) : err('invalid-argument', `${name} must be one ASCII character, not ${JSON.stringify(value)}`);
+}
+
+/** Options of {@link writeTableToIpc}. */
+export interface IpcWriteOptions {
+  /** `file` (Feather v2, with footer; the default) or `stream`. */
+  readonly format?: 'file' | 'stream';
+  /** Body compression (default `none`); readers without codecs (apache-arrow JS) need `none`. */
+  readonly compression?: 'none' | 'lz4' | 'zstd';
+  /** The zstd level, 1 to 22 (default 3). */
+  readonly zstdLevel?: number;
+  /** Buffer alignment, 8 or 64 bytes (default 64). */
+  readonly alignment?: 8 | 64;
+  /** The IPC metadata version (default `v5`). */
+  readonly metadataVersion?: 'v4' | 'v5';
+  /** Pre-1.0 framing without the continuation marker (default `false`). */
+  readonly legacyFormat?: boolean;
+  /** Dictionaries sent again (`resend`, the default) or as deltas. */
+  readonly dictionaryHandling?: 'resend' | 'delta';
+}
+
+/** The core's IPC write options for the façade's (or `true`/`false` for LZ4 or none). */
+export function ipcWriteOptions(options: IpcWriteOptions | boolean): CoreIpcWriteOptions {
+  const o: IpcWriteOptions = typeof options === 'boolean' ? { compression: options ? 'lz4' : 'none' } : options;
+  return {
+    framing: o.format ?? 'file',
+    compression: o.compression === 'lz4' ? 'lz4-frame' : (o.compression ?? 'none'),
+    zstdLevel: o.zstdLevel,
+    alignment: o.alignment ?? 64,
+    metadataVersion: o.metadataVersion ?? 'v5',
+    legacyFormat: o.legacyFormat ?? false,
+    dictionaryHandling: o.dictionaryHandling ?? 'resend',
+  };
+}
+
+/** Options of {@link writeTableToParquet}. */
+export interface ParquetWriteOptions {
+  /** The codec (default `zstd`). */
+  readonly compression?: ParquetCompression;
+  /** The codec's level (zstd 1–22, gzip 0–9, brotli 0–11). */
+  readonly compressionLevel?: number;
+  /** The most rows per row group (default 1Mi). */
+  readonly maxRowGroupRows?: number;
+  /** The target data page size in bytes (default 1 MiB). */
+  readonly dataPageSize?: number;
+  /** Dictionary-encode columns (default `true`). */
+  readonly dictionary?: boolean;
+  /** Statistics: `none`, per `chunk`, or per `page` (the default). */
+  readonly statistics?: 'none' | 'chunk' | 'page';
+  /** Parquet writer version `v1` (the default, widest support) or `v2`. */
+  readonly writerVersion?: 'v1' | 'v2';
+  /** Key-value metadata for the footer. */
+  readonly keyValueMetadata?: readonly KeyValue[];
+}
+
+/** The core's Parquet write options for the façade's. */
+export function parquetWriteOptions(options: ParquetWriteOptions): Result<CoreParquetWriteOptions> {
+  const rows = u64(options.maxRowGroupRows, 'maxRowGroupRows');
+  const page = u64(options.dataPageSize, 'dataPageSize');
+  if (!rows.ok) return rows;
+  if (!page.ok) return page;
+  return ok({
+    compression: options.compression ?? 'zstd',
+    compressionLevel: options.compressionLevel,
+    maxRowGroupRows: rows.value,
+    dataPageSize: page.value,
+    dictionary: options.dictionary ?? true,
+    statistics: options.statistics ?? 'page',
+    writerVersion: options.writerVersion ?? 'v1',
+    keyValueMetadata: [...(options.keyValueMetadata ?? [])],
+  });
+}
