@@ -6,8 +6,10 @@
 import type { IpcWriteOptions as CoreIpcWriteOptions, KeyValue } from '../gen/instance/core/interfaces/arrow-core-types.js';
 import type {
   ParquetCompression,
+  ParquetReadOptions as CoreParquetReadOptions,
   ParquetWriteOptions as CoreParquetWriteOptions,
 } from '../gen/instance/core/interfaces/arrow-core-parquet.js';
+import type { ParquetReadOptions } from './index.js';
 import { err, ok } from './result.js';
 import type { Result } from './result.js';
 
@@ -114,5 +116,27 @@ export function parquetWriteOptions(options: ParquetWriteOptions): Result<CorePa
     statistics: options.statistics ?? 'page',
     writerVersion: options.writerVersion ?? 'v1',
     keyValueMetadata: [...(options.keyValueMetadata ?? [])],
+  });
+}
+
+/** The core's Parquet read options for the façade's, checked. */
+export function parquetReadOptions(options: ParquetReadOptions): Result<CoreParquetReadOptions> {
+  const offset = u64(options.offset, 'offset');
+  const limit = u64(options.limit, 'limit');
+  const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
+  const batch = u32(options.batchSize, 'batchSize');
+  if (!offset.ok) return offset;
+  if (!limit.ok) return limit;
+  if (!max.ok) return max;
+  if (!batch.ok) return batch;
+  const bad = options.rowGroups?.map((g) => u32(g, 'rowGroups')).find((g) => !g.ok);
+  if (bad !== undefined && !bad.ok) return bad;
+  return ok({
+    columns: options.columns === undefined ? undefined : [...options.columns],
+    rowGroups: options.rowGroups === undefined ? undefined : Uint32Array.from(options.rowGroups),
+    batchSize: batch.value,
+    offset: offset.value,
+    limit: limit.value,
+    maxDecompressedBytes: max.value,
   });
 }

@@ -41,7 +41,7 @@ export { ok, err } from './result.js';
 /** Byte types and write options (see `convert`). */
 export type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
 import type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
-import { charCode, ipcWriteOptions, output, parquetWriteOptions, u32, u64, view } from './convert.js';
+import { charCode, ipcWriteOptions, output, parquetReadOptions, parquetWriteOptions, u32, u64, view } from './convert.js';
 /** The table handle and the core loading types. */
 export type { TableHandle, TrapListener, WasmSource } from './runtime.js';
 /** The core's own record types, as jco declares them from its WIT. */
@@ -137,28 +137,10 @@ export interface ParquetReadOptions {
 
 /** Reads Parquet with Parquet's own choices: row groups, row offset and limit. */
 export async function readParquet(data: Bytes, options: ParquetReadOptions = {}): Promise<Result<TableHandle>> {
-  const offset = u64(options.offset, 'offset');
-  const limit = u64(options.limit, 'limit');
-  const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
-  const batch = u32(options.batchSize, 'batchSize');
-  for (const r of [offset, limit, max, batch]) if (!r.ok) return r;
-  const groups = options.rowGroups?.map((g) => u32(g, 'rowGroups'));
-  const badGroup = groups?.find((g) => !g.ok);
-  if (badGroup !== undefined && !badGroup.ok) return badGroup;
+  const o = parquetReadOptions(options);
+  if (!o.ok) return o;
   const bytes = view(data);
-  return run((core, gen) =>
-    adopt(
-      core.parquet.read(bytes, {
-        columns: options.columns === undefined ? undefined : [...options.columns],
-        rowGroups: options.rowGroups === undefined ? undefined : Uint32Array.from(options.rowGroups),
-        batchSize: batch.ok ? batch.value : undefined,
-        offset: offset.ok ? offset.value : undefined,
-        limit: limit.ok ? limit.value : undefined,
-        maxDecompressedBytes: max.ok ? max.value : undefined,
-      }),
-      gen,
-    ),
-  );
+  return run((core, gen) => adopt(core.parquet.read(bytes, o.value), gen));
 }
 
 /** One column chunk of a Parquet row group. */

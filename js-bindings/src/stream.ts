@@ -20,7 +20,7 @@
  * @module
  */
 import type { IpcStreamDecoder, ParquetRangeReader, TableWriter } from '../gen/instance/core/interfaces/arrow-core-streaming.js';
-import { ipcWriteOptions, output, parquetWriteOptions, u32, u64 } from './convert.js';
+import { ipcWriteOptions, output, parquetReadOptions, parquetWriteOptions, u64 } from './convert.js';
 import type { IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
 import type { ParquetReadOptions } from './index.js';
 import { err, ok } from './result.js';
@@ -264,21 +264,12 @@ export function readParquetRanges(source: RangeSource, options: ParquetRangeRead
   const report = (): void => options.onProgress?.(progressOf(started, bytesRead, rows, source.size));
   const open = async (): Promise<Result<{ readonly r: ParquetRangeReader; readonly generation: number }>> => {
     if (reader !== undefined) return ok(reader);
-    const offset = u64(options.offset, 'offset');
-    const limit = u64(options.limit, 'limit');
-    const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
-    const batch = u32(options.batchSize, 'batchSize');
+    const o = parquetReadOptions(options);
     const length = u64(source.size, 'size');
-    for (const r of [offset, limit, max, batch, length]) if (!r.ok) return r;
+    if (!o.ok) return o;
+    if (!length.ok) return length;
     const created = await run((core, generation) => ({
-      r: core.streaming.ParquetRangeReader.create(length.ok ? (length.value ?? 0n) : 0n, {
-        columns: options.columns === undefined ? undefined : [...options.columns],
-        rowGroups: options.rowGroups === undefined ? undefined : Uint32Array.from(options.rowGroups),
-        batchSize: batch.ok ? batch.value : undefined,
-        offset: offset.ok ? offset.value : undefined,
-        limit: limit.ok ? limit.value : undefined,
-        maxDecompressedBytes: max.ok ? max.value : undefined,
-      }),
+      r: core.streaming.ParquetRangeReader.create(length.value ?? 0n, o.value),
       generation,
     }));
     if (created.ok) reader = created.value;
