@@ -106,6 +106,7 @@ pub fn schema_from_specs(specs: &[FieldSpec]) -> Result<SchemaRef> {
 /// arrow-csv and arrow-json format a timestamp in its time zone, but know only offsets (`+02:00`)
 /// without a time-zone database, which the core does not carry. Timestamps store UTC instants, so a column
 /// in a named zone (`UTC`, `Europe/Paris`) is written as the same instants in UTC (`...Z`).
+#[cfg(any(feature = "csv", feature = "json"))]
 pub(crate) fn utc_for_named_zones(
     schema: &SchemaRef,
     batches: &[arrow_array::RecordBatch],
