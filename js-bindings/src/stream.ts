@@ -26,7 +26,7 @@ import type { ParquetReadOptions } from './index.js';
 import { err, ok } from './result.js';
 import type { ArrowError, Result } from './result.js';
 import { adopt, currentGeneration, dispose, run, withTable } from './runtime.js';
-import type { TableHandle } from './runtime.js';
+import type { CoreTable, TableHandle } from './runtime.js';
 
 /** How far a streaming read has got. */
 export interface Progress {
@@ -50,7 +50,7 @@ export type ByteSource = ReadableStream<Uint8Array> | Blob | Response | AsyncIte
 
 /** Options of {@link readIpcStream}. */
 export interface IpcStreamReadOptions {
-  /** Columns to keep, by name, in this order. */
+  /** Columns to keep, by name, in the order given. */
   readonly columns?: readonly string[];
   /** The most undelivered bytes the decoder holds before refusing more (`limit-exceeded`). */
   readonly maxBufferedBytes?: number;
@@ -94,6 +94,21 @@ function readerIterator(stream: ReadableStream<Uint8Array>): AsyncIterator<Uint8
 }
 
 const failed = (e: unknown): ArrowError => ({ code: 'malformed-input', message: `reading the source failed: ${String(e)}` });
+
+/**
+ * Runs `then` while the core instance of `generation` is the live one: a resource made before a
+ * trap died with its instance, so the rest of its read or write is stale.
+ */
+function whileLive<T>(generation: number, then: () => Promise<Result<T>>): Promise<Result<T>> {
+  return generation === currentGeneration() ? then() : Promise.resolve(err('stale-handle', 'the component trapped during the stream; start it again'));
+}
+
+/** Hands out a decoded batch as a handle, telling `counted` its rows (for progress). */
+async function handOut(table: CoreTable, generation: number, counted: (rows: number) => void): Promise<Result<TableHandle>> {
+  const rows = await run(() => Number(table.numRows()));
+  counted(rows.ok ? rows.value : 0);
+  return ok(adopt(table, generation));
+}
 
 /** An async iterator of tables that also frees what it holds when a `for await` loop leaves early. */
 export type TableStream = AsyncIterableIterator<Result<TableHandle>>;
@@ -160,17 +175,14 @@ export function readIpcStream(source: ByteSource, options: IpcStreamReadOptions 
     const opened = await open();
     if (!opened.ok) return opened;
     const { d, generation } = opened.value;
-    const step = <T>(call: () => T): Promise<Result<T>> =>
-      currentGeneration() === generation ? run(call) : Promise.resolve(err('stale-handle', 'the component trapped during the read; read again'));
+    const step = <T>(call: () => T): Promise<Result<T>> => whileLive(generation, () => run(call));
     for (;;) {
       const next = await step(() => d.nextBatch());
       if (!next.ok) return next;
       if (next.value !== undefined) {
-        const handle = adopt(next.value, generation);
-        const n = await withTable(handle, (t) => Number(t.numRows()));
-        rows += n.ok ? n.value : 0;
+        const handle = await handOut(next.value, generation, (n) => (rows += n));
         report();
-        return ok(handle);
+        return handle;
       }
       if (ended) {
         const finished = await step(() => d.finish());
@@ -279,8 +291,7 @@ export function readParquetRanges(source: RangeSource, options: ParquetRangeRead
     const opened = await open();
     if (!opened.ok) return opened;
     const { r, generation } = opened.value;
-    const step = <T>(call: () => T): Promise<Result<T>> =>
-      currentGeneration() === generation ? run(call) : Promise.resolve(err('stale-handle', 'the component trapped during the read; read again'));
+    const step = <T>(call: () => T): Promise<Result<T>> => whileLive(generation, () => run(call));
     for (;;) {
       const next = await step(() => r.next());
       if (!next.ok) return next;
@@ -290,11 +301,9 @@ export function readParquetRanges(source: RangeSource, options: ParquetRangeRead
         return undefined;
       }
       if (s.tag === 'batch') {
-        const handle = adopt(s.val, generation);
-        const n = await withTable(handle, (t) => Number(t.numRows()));
-        rows += n.ok ? n.value : 0;
+        const handle = await handOut(s.val, generation, (n) => (rows += n));
         report();
-        return ok(handle);
+        return handle;
       }
       for (const range of s.val) {
         const offset = Number(range.offset);
@@ -347,22 +356,12 @@ export async function createTableWriter(schemaOf: TableHandle, format: StreamFor
   if (!created.ok) return created;
   const { w, generation } = created.value;
   const writer: TableWriter = w;
-  const live = (): Result<TableWriter> =>
-    generation === currentGeneration() ? ok(writer) : err('stale-handle', 'the component trapped during the write; write again');
-  const onWriter = async <T>(call: (x: TableWriter) => T): Promise<Result<T>> => {
-    const x = live();
-    return x.ok ? run(() => call(x.value)) : x;
-  };
   return ok({
-    write: async (handle) => {
-      const x = live();
-      if (!x.ok) return x;
-      return withTable(handle, (t) => output(x.value.write(t)));
-    },
-    finish: () => onWriter((x) => output(x.finish())),
-    rowsWritten: () => onWriter((x) => Number(x.rowsWritten())),
+    write: (handle) => whileLive(generation, () => withTable(handle, (t) => output(writer.write(t)))),
+    finish: () => whileLive(generation, () => run(() => output(writer.finish()))),
+    rowsWritten: () => whileLive(generation, () => run(() => Number(writer.rowsWritten()))),
     [Symbol.dispose]: () => {
-      if (live().ok) dispose(writer);
+      if (generation === currentGeneration()) dispose(writer);
     },
   });
 }
