@@ -32,7 +32,7 @@ export async function toArrowTable(handle: TableHandle): Promise<Result<Table>> 
     .then((bytes) => ok(tableFromIPC(bytes)))
     .then(
       (r) => r,
-      (e: unknown) => err('unsupported-format', `apache-arrow cannot read this table: ${String(e)}`),
+      (e: unknown) => err('unsupported-format', `apache-arrow cannot read the table: ${String(e)}`),
     );
 }
 
@@ -40,7 +40,7 @@ export async function toArrowTable(handle: TableHandle): Promise<Result<Table>> 
 export async function fromArrowTable<T extends TypeMap>(table: Table<T>): Promise<Result<TableHandle>> {
   const ipc = await Promise.resolve(table).then(
     (t) => ok(tableToIPC(t, 'stream')),
-    (e: unknown) => err('invalid-argument', `apache-arrow cannot write this table: ${String(e)}`),
+    (e: unknown) => err('invalid-argument', `apache-arrow cannot write the table: ${String(e)}`),
   );
   if (!ipc.ok) return ipc;
   return readTableFromArrayBuffer(ipc.value, { format: 'arrow-stream' });

@@ -68,7 +68,7 @@ const nullable = <T>(values: readonly (T | undefined)[]): (T | null)[] => values
  * Loads the geometry plugin and links it to the façade's core (call `initWasm` first). After a trap
  * the plugin is linked again to the new core by itself.
  *
- * @param source - The plugin's module (`gen/geo/arrow-geo.core.wasm` of this package) as bytes, a
+ * @param source - The plugin's module (`gen/geo/arrow-geo.core.wasm` of the package) as bytes, a
  *   compiled module, a `Response` or a URL; by default loaded from beside the package.
  */
 export async function loadGeo(source?: WasmSource): Promise<Result<GeoPlugin>> {

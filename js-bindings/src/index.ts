@@ -58,7 +58,7 @@ export interface WasmInitOptions {
 export interface CoreInfo {
   /** The plugin API version the core implements (`0.1.0`). */
   readonly apiVersion: string;
-  /** The formats this build reads (a slim build reads only Arrow IPC). */
+  /** The formats the loaded build reads (a slim build reads only Arrow IPC). */
   readonly formats: readonly DataFormat[];
 }
 
@@ -66,7 +66,7 @@ export interface CoreInfo {
  * Compiles and instantiates the core. Call it once before anything else; later calls return the
  * first call's outcome, except after a failure, which may be retried.
  *
- * @param source - The core module (`gen/core/arrow-core.core.wasm` of this package) as bytes, a
+ * @param source - The core module (`gen/core/arrow-core.core.wasm` of the package) as bytes, a
  *   compiled `WebAssembly.Module`, a `Response` or a URL; by default it is loaded from beside the
  *   package (with `fetch` in browsers and from the file system in Node).
  * @param opts - Optional settings.
@@ -82,7 +82,7 @@ export async function initWasm(source?: WasmSource, opts?: WasmInitOptions): Pro
 export interface ReadOptions {
   /** The format; detected from the bytes when absent. */
   readonly format?: DataFormat;
-  /** Columns to keep, by name, in this order. */
+  /** Columns to keep, by name, in the order given. */
   readonly columns?: readonly string[];
   /** Rows per batch where the format lets the reader choose (Parquet, CSV, NDJSON). */
   readonly batchSize?: number;
@@ -121,7 +121,7 @@ export async function detectFormat(head: Bytes): Promise<Result<DataFormat>> {
 
 /** Options of {@link readParquet}. */
 export interface ParquetReadOptions {
-  /** Columns to keep, by name (top-level), in this order. */
+  /** Columns to keep, by name (top-level), in the order given. */
   readonly columns?: readonly string[];
   /** Row groups to read, by index. */
   readonly rowGroups?: readonly number[];
@@ -228,7 +228,7 @@ export interface CsvReadOptions {
   readonly quote?: string;
   /** The escape character, if any. */
   readonly escape?: string;
-  /** Lines starting with this character are skipped. */
+  /** Lines starting with the given character are skipped. */
   readonly comment?: string;
   /** Texts read as null (default: the empty field). */
   readonly nullValues?: readonly string[];
@@ -238,7 +238,7 @@ export interface CsvReadOptions {
   readonly inferRows?: number;
   /** Rows per batch (default 8192). */
   readonly batchSize?: number;
-  /** Columns to keep, by name, in this order. */
+  /** Columns to keep, by name, in the order given. */
   readonly columns?: readonly string[];
 }
 
@@ -279,7 +279,7 @@ export interface NdjsonReadOptions {
   readonly inferRows?: number;
   /** Rows per batch (default 8192). */
   readonly batchSize?: number;
-  /** Columns to keep, by name, in this order. */
+  /** Columns to keep, by name, in the order given. */
   readonly columns?: readonly string[];
   /** Fail on fields the given schema lacks instead of ignoring them. */
   readonly strict?: boolean;

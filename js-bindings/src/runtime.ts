@@ -34,7 +34,7 @@ const brand: unique symbol = Symbol('arrow-rs-wasm.TableHandle');
 export interface TableHandle extends Disposable {
   /** Marks the type; handles come only from the façade. */
   readonly [brand]: true;
-  /** A number unique to this handle in this page or process, for logs. */
+  /** A number unique to the handle within its page or process, for logs. */
   readonly id: number;
 }
 
