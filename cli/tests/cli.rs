@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use assert_cmd::Command;
 
 fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("..")
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -34,7 +34,7 @@ struct Fixture {
 }
 
 fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("..")
 }
 
 fn fixture_dir() -> PathBuf {

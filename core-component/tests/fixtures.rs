@@ -29,7 +29,7 @@ struct Fixture {
 }
 
 fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/ipc")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../testdata/ipc")
 }
 
 fn fixtures() -> Vec<Fixture> {

@@ -13,7 +13,7 @@ use arrow_rs_wasm_host::{
 };
 
 fn workspace() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("..")
 }
 
 fn component() -> PathBuf {

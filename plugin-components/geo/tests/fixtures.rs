@@ -25,7 +25,7 @@ const COLUMNS: [&str; 9] = [
 ];
 
 fn testdata(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/geo").join(name)
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../../testdata/geo").join(name)
 }
 
 fn load(name: &str) -> Exchanged {

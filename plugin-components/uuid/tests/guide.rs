@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 #[test]
 fn every_file_named_block_of_the_guide_is_in_its_file() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default()).join("../..");
     let guide = std::fs::read_to_string(root.join("docs/plugin_author_guide.md")).unwrap();
     let mut lines = guide.lines();
     let mut checked = 0;
