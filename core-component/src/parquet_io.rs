@@ -836,7 +836,8 @@ pub enum Step {
     Needs(Vec<std::ops::Range<u64>>),
     /// The next batch.
     Batch(RecordBatch),
-    /// Every selected row has been read.
+    /// Every selected row has been read. A read that selects no rows first hands out one empty
+    /// batch, so that its consumer still learns the schema and can write an empty output.
     Finished,
 }
 
@@ -858,13 +859,22 @@ pub struct RangeReader {
     /// The read's plan, from the footer on.
     plan: Option<Box<Plan>>,
     requested: Vec<std::ops::Range<u64>>,
+    /// Whether a batch has been handed out yet.
+    emitted: bool,
 }
 
 impl RangeReader {
     /// A reader of a file of `file_length` bytes.
     pub fn new(file_length: u64, options: ParquetReadOptions) -> Result<Self> {
         let footer = parquet::file::metadata::ParquetMetaDataPushDecoder::try_new(file_length).map_err(from_read)?;
-        Ok(Self { file_length, options, state: RangeState::Footer(footer), plan: None, requested: Vec::new() })
+        Ok(Self {
+            file_length,
+            options,
+            state: RangeState::Footer(footer),
+            plan: None,
+            requested: Vec::new(),
+            emitted: false,
+        })
     }
 
     /// Every range asked for so far, in order.
@@ -914,11 +924,18 @@ impl RangeReader {
                     DecodeResult::NeedsData(ranges) => return Ok(self.needs(ranges)),
                     DecodeResult::Data(batch) => {
                         let plan = self.plan.as_ref().ok_or_else(|| CoreError::Internal("no plan".into()))?;
+                        self.emitted = true;
                         return Ok(Step::Batch(plan.finish_batch(batch)?));
                     }
                     DecodeResult::Finished => self.state = RangeState::Done,
                 },
-                RangeState::Done => return Ok(Step::Finished),
+                RangeState::Done => {
+                    if let (false, Some(schema)) = (self.emitted, self.schema()) {
+                        self.emitted = true;
+                        return Ok(Step::Batch(RecordBatch::new_empty(schema)));
+                    }
+                    return Ok(Step::Finished);
+                }
             }
         }
     }
