@@ -161,13 +161,14 @@ test-js: transpile compose venv chromium
 ## Benchmarks: numbers printed side by side, never asserted.
 
 BENCH_DATA := $(CACHE)/bench-data
-bench: transpile venv
+bench: transpile venv chromium
 	$(PY) testdata/make_bench_data.py $(BENCH_DATA)
 	ARROW_BENCH_DATA=$(BENCH_DATA) cargo bench --locked -p bench
 	node js-bindings/bench/read.mjs $(BENCH_DATA)
 	cargo run --release --locked -p bench --bin stream_convert -- $(BENCH_DATA) native
 	cargo run --release --locked -p bench --bin stream_convert -- $(BENCH_DATA) wasmtime
 	node js-bindings/bench/stream.mjs $(BENCH_DATA)
+	node js-bindings/bench/pool.mjs $(BENCH_DATA)
 
 clean:
 	rm -rf $(BUILD) js-bindings/gen

@@ -10,7 +10,9 @@ Writes OUT_DIR/bench_lz4.arrow (IPC file, lz4), OUT_DIR/bench_plain.arrow
   name: utf8 (f"name-{i % 10000}"), ts: timestamp[us]
 OUT_DIR/bench.done records the row count; if it matches and both files exist,
 nothing is rewritten. OUT_DIR/bench_10m.arrows is a 10M-row IPC stream (LZ4) of the same
-columns, written batch by batch, for the streaming-conversion benchmark; it is written once.
+columns, written batch by batch, for the streaming-conversion benchmark, and
+OUT_DIR/bench_10m.parquet the same rows as zstd Parquet in row groups of 524,288 rows (20 of
+them), for the worker-pool benchmark; each is written once.
 """
 
 import os
@@ -63,7 +65,7 @@ def main(argv):
         with open(done, encoding="utf-8") as f:
             if f.read().strip() == str(rows):
                 print(f"bench data with {rows} rows already in {out}; skipping")
-                write_stream(os.path.join(out, "bench_10m.arrows"), 10_000_000)
+                write_10m(out)
                 return 0
     if os.path.exists(done):
         os.remove(done)
@@ -80,7 +82,29 @@ def main(argv):
         print(f"wrote {path} ({os.path.getsize(path)} bytes)")
     with open(done, "w", encoding="utf-8") as f:
         f.write(f"{rows}\n")
+    write_10m(out)
+
+
+def write_10m(out):
     write_stream(os.path.join(out, "bench_10m.arrows"), 10_000_000)
+    write_row_groups(os.path.join(out, "bench_10m.parquet"), 10_000_000, 8 * BATCH)
+
+
+def write_row_groups(path, rows, group):
+    if os.path.exists(path):
+        return
+    tmp = path + ".tmp"
+    with pq.ParquetWriter(tmp, SCHEMA, compression="zstd") as w:
+        pending = []
+        for b in batches(rows):
+            pending.append(b)
+            if len(pending) * BATCH >= group:
+                w.write_table(pa.Table.from_batches(pending, schema=SCHEMA), row_group_size=group)
+                pending = []
+        if pending:
+            w.write_table(pa.Table.from_batches(pending, schema=SCHEMA), row_group_size=group)
+    os.replace(tmp, path)
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
 
 
 def write_stream(path, rows):
