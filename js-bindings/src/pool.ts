@@ -44,11 +44,11 @@ export interface WorkerPoolOptions {
   readonly handlers?: string | URL;
   /** How many times a task may start before a dying worker fails it (default 2: one retry). */
   readonly maxAttempts?: number;
-  /** A worker still busy with one task after this many milliseconds is killed and replaced. */
+  /** Milliseconds after which a worker still busy with one task gets killed and replaced. */
   readonly taskTimeoutMs?: number;
   /**
-   * Where the package's `dist/worker.js` is, for bundlers that move it; found beside this module
-   * by default.
+   * The location of the package's `dist/worker.js`, for bundlers that move it; by default, beside
+   * the pool's own module.
    */
   readonly workerUrl?: string | URL;
 }

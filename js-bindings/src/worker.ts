@@ -27,7 +27,7 @@ async function channel(): Promise<Channel | undefined> {
   const node = typeof process === 'object' && process !== null && typeof Reflect.get(Reflect.get(process, 'versions') ?? {}, 'node') === 'string';
   if (node) {
     const { parentPort } = await import('node:worker_threads');
-    // Imported on the main thread (not as a worker): there is nobody to talk to.
+    // Imported on the main thread (not as a worker): nobody to talk to.
     if (parentPort === null) return undefined;
     return {
       post: (message, transfer) => parentPort.postMessage(message, transfer),
