@@ -12,7 +12,7 @@ import { initCompiled } from './runtime.js';
 import type { TableHandle } from './runtime.js';
 import { err, ok } from './result.js';
 import type { Result } from './result.js';
-import type { Bytes } from './convert.js';
+import { view } from './convert.js';
 import { BUILT_IN } from './pool.js';
 import type { FromWorker, PoolTask, PoolTaskOutput, TaskHandler, ToWorker } from './pool.js';
 
@@ -52,11 +52,7 @@ function buffersIn(value: unknown, found: Set<ArrayBuffer>, depth: number): Set<
   return found;
 }
 
-function bytesOf(data: Bytes): Uint8Array {
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Bytes in memory as a range source, so that Parquet from bytes goes the same way as from a file. */
+/** Bytes in memory as a range source, read like a Blob or a URL. */
 function memoryRanges(bytes: Uint8Array): RangeSource {
   return { size: bytes.byteLength, read: async (offset, length) => ok(bytes.subarray(offset, offset + length)) };
 }
@@ -71,7 +67,7 @@ async function openInput(input: PostedInput): Promise<Result<RangeSource>> {
   if (input instanceof URL) return httpRanges(input);
   if ('url' in input) return httpRanges(input.url);
   if (input instanceof Blob) return ok(blobRanges(input));
-  return ok(memoryRanges(bytesOf(input)));
+  return ok(memoryRanges(view(input)));
 }
 
 /** Collects a stream's tables (freeing them all if one read fails). */
@@ -91,11 +87,12 @@ async function collect(tables: TableStream): Promise<Result<TableHandle[]>> {
 async function readTask(task: PoolTask): Promise<Result<TableHandle[]>> {
   const source = await openInput(task.input as PostedInput);
   if (!source.ok) return source;
-  const head = await source.value.read(0, Math.min(source.value.size, 8192));
-  if (!head.ok) return head;
-  const format = task.format ?? (await arrow.detectFormat(head.value));
-  if (typeof format !== 'string' && !format.ok) return format;
-  const known = typeof format === 'string' ? format : format.value;
+  // Only an undeclared format costs a read of the head.
+  const head = task.format === undefined ? await source.value.read(0, Math.min(source.value.size, 8192)) : undefined;
+  if (head !== undefined && !head.ok) return head;
+  const format = task.format === undefined ? await arrow.detectFormat(head?.value ?? new Uint8Array()) : ok(task.format);
+  if (!format.ok) return format;
+  const known = format.value;
   const options = { columns: task.columns, rowGroups: task.rowGroups, offset: task.offset, limit: task.limit };
   const input = task.input;
   if (known === 'parquet' && (input instanceof ArrayBuffer || ArrayBuffer.isView(input))) {
@@ -107,7 +104,7 @@ async function readTask(task: PoolTask): Promise<Result<TableHandle[]>> {
     return collect(readParquetRanges(source.value, options));
   }
   if (task.rowGroups !== undefined) return err('invalid-argument', `rowGroups applies to Parquet, not ${known}`);
-  const whole = head.value.byteLength === source.value.size ? head : await source.value.read(0, source.value.size);
+  const whole = head?.value.byteLength === source.value.size ? head : await source.value.read(0, source.value.size);
   if (!whole.ok) return whole;
   const table = await arrow.readTableFromArrayBuffer(whole.value, { format: known, columns: task.columns });
   if (!table.ok || (task.offset === undefined && task.limit === undefined)) return table.ok ? ok([table.value]) : table;
