@@ -125,8 +125,11 @@ PORT ?= 8080
 serve: transpile
 	node js-bindings/scripts/serve.mjs $(PORT)
 
-# The CLI in the dev profile: the build `make test` makes anyway, so the two share it.
-cli: build
+# The CLI in the dev profile: the build `make test` makes anyway, so the two share it. It embeds
+# the core and the core composed with the geometry plugin (cli/build.rs reads the two paths
+# exported above), so it runs from any directory; `cargo install --locked --path cli` after
+# `make compose` installs it.
+cli: compose
 	cargo build --locked -p arrow-rs-wasm-cli
 
 sizes:
@@ -140,7 +143,8 @@ demo: cli transpile
 test: setup transpile lint test-rust test-host test-js
 	@echo "make test: all suites passed"
 
-lint: toolchain
+lint: toolchain build
+	python3 scripts/check-layers.py core-component/src host/src cli/src $(foreach p,$(PLUGINS),plugin-components/$(p)/src) --js js-bindings/src
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown -p arrow-core -p arrow-geo -p arrow-uuid -- -D warnings

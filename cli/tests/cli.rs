@@ -243,3 +243,40 @@ fn a_stream_larger_than_the_memory_limit_converts_batch_by_batch() {
         assert!(valid.contains("  valid"), "{valid}");
     }
 }
+
+/// As an installed command: from a directory that is not the repository, with an empty home and
+/// none of the Makefile's variables, the binary runs the components built into it and caches
+/// compiled code in the home's cache directory.
+#[test]
+fn runs_from_anywhere_on_the_components_built_in() {
+    let dir = scratch("installed");
+    let (home, elsewhere) = (dir.join("home"), dir.join("elsewhere"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let installed = || {
+        let mut c = Command::cargo_bin("arrow-rs-wasm").unwrap();
+        c.current_dir(&elsewhere)
+            .env("HOME", &home)
+            .env_remove("XDG_CACHE_HOME")
+            .env_remove("ARROW_CORE_COMPONENT")
+            .env_remove("ARROW_CORE_WITH_GEO_COMPONENT");
+        c
+    };
+    let parquet = workspace().join("testdata/parquet/row_groups.parquet").canonicalize().unwrap();
+    let out = stdout_of(installed().arg("inspect").arg(&parquet));
+    assert!(out.contains("format:      Parquet") && out.contains("rows:        2000"), "{out}");
+    let geo = workspace().join("testdata/geo/geo.arrow").canonicalize().unwrap();
+    let out = stdout_of(installed().args(["--plugins", "geo", "inspect"]).arg(&geo));
+    assert!(out.contains("plugins:     io.arrow.plugin.geo.v1"), "{out}");
+    assert!(out.contains("(stored as Binary, plugin io.arrow.plugin.geo.v1)"), "{out}");
+    // The directory is made before the start; only compiled code in it shows the cache was used.
+    fn files(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries.map(|e| e.unwrap().path()).map(|p| if p.is_dir() { files(&p) } else { 1 }).sum()
+        })
+    }
+    let cache = home.join(".cache/arrow-rs-wasm");
+    assert!(files(&cache.join("compiled")) > 0, "no compiled code under {}", cache.display());
+    let e = failure_of(installed().args(["--plugins", "geo", "--component", "x.wasm", "inspect"]).arg(&geo));
+    assert!(e.contains("cannot be used with"), "{e}");
+}

@@ -40,13 +40,33 @@ pub enum CoreError {
     #[error("plugin: {message}")]
     Plugin {
         /// Why, for hosts to branch on.
-        refusal: crate::registry::Refusal,
+        refusal: Refusal,
         /// What was refused.
         message: String,
     },
     /// An invariant the core relies on did not hold.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// Why the plugin registry refused a call (kept here, beside the error that carries it, so the
+/// error type depends on nothing else in the crate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The id is not a well-formed plugin id.
+    MalformedId,
+    /// A version is not `MAJOR.MINOR.PATCH`.
+    MalformedVersion,
+    /// The plugin needs a core API this core does not provide.
+    IncompatibleCoreApi,
+    /// The id is already registered.
+    DuplicateId,
+    /// An extension claim is malformed, or there is none.
+    MalformedClaim,
+    /// Another plugin claims one of the extension types.
+    ExtensionClaimed,
+    /// The id is not registered.
+    NotRegistered,
 }
 
 /// The crate's result type.

@@ -1,6 +1,6 @@
 //! Reading legacy Feather v1 (`FEA1`) files.
 //!
-//! Feather v2 is the Arrow IPC file format and is read by [`crate::ipc_read`]; Feather v1 is an
+//! Feather v2 is the Arrow IPC file format and is read by [`crate::ipc::read`]; Feather v1 is an
 //! older format of its own, which arrow-rs has no reader for. So this module is one, written
 //! from the format's definition: the flatbuffer schema `feather.fbs` and the reader `ReaderV1`
 //! in `cpp/src/arrow/ipc/feather.cc` of Apache Arrow, which is what pyarrow reads with.
@@ -44,7 +44,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use flatbuffers::{ForwardsUOffset, InvalidFlatbuffer, VOffsetT, Vector, Verifiable, Verifier, VerifierOptions};
 
 use crate::error::{CoreError, Result};
-use crate::ipc_read::Decoded;
+use crate::format::Decoded;
 use crate::schema::column_index;
 
 /// The magic bytes at both ends of a Feather v1 file.

@@ -6,6 +6,7 @@
 //! malformed id or version, a core API this core does not provide, a duplicate id, or an extension
 //! type another plugin already claims.
 
+pub use crate::error::Refusal;
 use crate::error::{CoreError, Result};
 use crate::schema::SchemaSummary;
 
@@ -34,25 +35,6 @@ pub struct PluginInfo {
     pub extension_types: Vec<ExtensionClaim>,
     /// A one-line description.
     pub description: String,
-}
-
-/// Why the registry refused a call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// The id is not a well-formed plugin id.
-    MalformedId,
-    /// A version is not `MAJOR.MINOR.PATCH`.
-    MalformedVersion,
-    /// The plugin needs a core API this core does not provide.
-    IncompatibleCoreApi,
-    /// The id is already registered.
-    DuplicateId,
-    /// An extension claim is malformed, or there is none.
-    MalformedClaim,
-    /// Another plugin claims one of the extension types.
-    ExtensionClaimed,
-    /// The id is not registered.
-    NotRegistered,
 }
 
 fn refuse(refusal: Refusal, message: String) -> CoreError {

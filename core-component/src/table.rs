@@ -7,18 +7,16 @@ use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_schema::SchemaRef;
 
-#[cfg(feature = "csv")]
-use crate::csv_io;
 use crate::error::{CoreError, Result};
-use crate::format::{self, DataFormat};
-use crate::ipc_read::{self, DEFAULT_MAX_DECOMPRESSED_BYTES, IpcReadOptions};
-use crate::ipc_write::{self, WriteOptions};
-#[cfg(feature = "json")]
-use crate::ndjson_io;
-#[cfg(feature = "parquet")]
-use crate::parquet_io;
+use crate::format::{self, DEFAULT_MAX_DECOMPRESSED_BYTES, DataFormat};
+use crate::ipc::read::IpcReadOptions;
+use crate::ipc::write::WriteOptions;
 use crate::schema::{self, SchemaSummary, column_index};
-use crate::{feather_v1, fingerprint};
+#[cfg(feature = "csv")]
+use crate::text::csv;
+#[cfg(feature = "json")]
+use crate::text::ndjson;
+use crate::{feather_v1, fingerprint, ipc, sniff};
 
 /// How to read bytes into a table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,19 +48,19 @@ impl Table {
     pub fn read(input: Buffer, options: &ReadOptions) -> Result<Self> {
         let format = match options.format {
             Some(f) => f,
-            None => format::detect(input.as_slice())?,
+            None => sniff::detect(input.as_slice())?,
         };
         let limit = options.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED_BYTES);
         let ipc = IpcReadOptions { columns: options.columns.clone(), max_decompressed_bytes: limit };
         #[cfg_attr(not(any(feature = "parquet", feature = "csv", feature = "json")), allow(unused_variables))]
         let batch_size = options.batch_size.map(|n| n as usize);
         let decoded = match format {
-            DataFormat::ArrowFile => ipc_read::read_file(&input, &ipc)?,
-            DataFormat::ArrowStream => ipc_read::read_stream(&input, &ipc)?,
+            DataFormat::ArrowFile => ipc::read::read_file(&input, &ipc)?,
+            DataFormat::ArrowStream => ipc::read::read_stream(&input, &ipc)?,
             DataFormat::FeatherV1 => feather_v1::read(&input, options.columns.as_deref(), limit)?,
             #[cfg(feature = "parquet")]
             DataFormat::Parquet => {
-                let opts = parquet_io::ParquetReadOptions {
+                let opts = crate::parquet::ParquetReadOptions {
                     columns: options.columns.clone(),
                     batch_size,
                     max_decompressed_bytes: limit,
@@ -73,8 +71,8 @@ impl Table {
             }
             #[cfg(feature = "csv")]
             DataFormat::Csv => {
-                let delimiter = format::sniff_delimiter(input.as_slice()).unwrap_or(b',');
-                let opts = csv_io::CsvReadOptions {
+                let delimiter = crate::text::sniff::sniff_delimiter(input.as_slice()).unwrap_or(b',');
+                let opts = csv::CsvReadOptions {
                     delimiter,
                     columns: options.columns.clone(),
                     batch_size,
@@ -85,7 +83,7 @@ impl Table {
             #[cfg(feature = "json")]
             DataFormat::Ndjson => {
                 let opts =
-                    ndjson_io::NdjsonReadOptions { columns: options.columns.clone(), batch_size, ..Default::default() };
+                    ndjson::NdjsonReadOptions { columns: options.columns.clone(), batch_size, ..Default::default() };
                 return Self::read_ndjson(input.as_slice(), &opts);
             }
             #[allow(unreachable_patterns)]
@@ -111,22 +109,22 @@ impl Table {
 
     /// Reads Parquet with its own options (row groups, offset, limit, nested projection).
     #[cfg(feature = "parquet")]
-    pub fn read_parquet(input: Buffer, options: &parquet_io::ParquetReadOptions) -> Result<Self> {
-        let d = parquet_io::read(bytes::Bytes::from_owner(input), options)?;
+    pub fn read_parquet(input: Buffer, options: &crate::parquet::ParquetReadOptions) -> Result<Self> {
+        let d = crate::parquet::read(bytes::Bytes::from_owner(input), options)?;
         Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Parquet), codecs: d.codecs })
     }
 
     /// Reads CSV text.
     #[cfg(feature = "csv")]
-    pub fn read_csv(input: &[u8], options: &csv_io::CsvReadOptions) -> Result<Self> {
-        let d = csv_io::read(input, options)?;
+    pub fn read_csv(input: &[u8], options: &csv::CsvReadOptions) -> Result<Self> {
+        let d = csv::read(input, options)?;
         Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Csv), codecs: Vec::new() })
     }
 
     /// Reads newline-delimited JSON.
     #[cfg(feature = "json")]
-    pub fn read_ndjson(input: &[u8], options: &ndjson_io::NdjsonReadOptions) -> Result<Self> {
-        let d = ndjson_io::read(input, options)?;
+    pub fn read_ndjson(input: &[u8], options: &ndjson::NdjsonReadOptions) -> Result<Self> {
+        let d = ndjson::read(input, options)?;
         Ok(Self { schema: d.schema, batches: d.batches, source: Some(DataFormat::Ndjson), codecs: Vec::new() })
     }
 
@@ -276,25 +274,25 @@ impl Table {
 
     /// The table as Arrow IPC bytes.
     pub fn write_ipc(&self, options: &WriteOptions) -> Result<Vec<u8>> {
-        ipc_write::write(&self.schema, &self.batches, options)
+        ipc::write::write(&self.schema, &self.batches, options)
     }
 
     /// The table as a Parquet file.
     #[cfg(feature = "parquet")]
-    pub fn write_parquet(&self, options: &parquet_io::ParquetWriteOptions) -> Result<Vec<u8>> {
-        parquet_io::write(&self.schema, &self.batches, options)
+    pub fn write_parquet(&self, options: &crate::parquet::ParquetWriteOptions) -> Result<Vec<u8>> {
+        crate::parquet::write(&self.schema, &self.batches, options)
     }
 
     /// The table as CSV text.
     #[cfg(feature = "csv")]
-    pub fn write_csv(&self, options: &csv_io::CsvWriteOptions) -> Result<Vec<u8>> {
-        csv_io::write(&self.schema, &self.batches, options)
+    pub fn write_csv(&self, options: &csv::CsvWriteOptions) -> Result<Vec<u8>> {
+        csv::write(&self.schema, &self.batches, options)
     }
 
     /// The table as newline-delimited JSON, one object per row.
     #[cfg(feature = "json")]
-    pub fn write_ndjson(&self, options: &ndjson_io::NdjsonWriteOptions) -> Result<Vec<u8>> {
-        ndjson_io::write(&self.schema, &self.batches, options)
+    pub fn write_ndjson(&self, options: &ndjson::NdjsonWriteOptions) -> Result<Vec<u8>> {
+        ndjson::write(&self.schema, &self.batches, options)
     }
 
     /// A stable hash of the table's logical content (see [`fingerprint`]).

@@ -18,7 +18,7 @@ use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_core::feather_v1;
 use arrow_core::format::DataFormat;
-use arrow_core::ipc_read::Decoded;
+use arrow_core::format::Decoded;
 use arrow_core::{CoreError, ReadOptions, Table};
 use arrow_schema::{DataType, TimeUnit};
 

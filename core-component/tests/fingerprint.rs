@@ -17,7 +17,7 @@ use arrow_array::{
 };
 use arrow_buffer::{ArrowNativeType, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_core::fingerprint::fingerprint;
-use arrow_core::ipc_write::{Compression, Framing, WriteOptions};
+use arrow_core::ipc::write::{Compression, Framing, WriteOptions};
 use arrow_core::{ReadOptions, Table};
 use arrow_ipc::CompressionType;
 use arrow_ipc::reader::StreamReader;

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use arrow_array::{Array, RecordBatch};
 use arrow_buffer::Buffer;
 use arrow_core::format::DataFormat;
-use arrow_core::ipc_write::{Compression, Framing, WriteOptions};
+use arrow_core::ipc::write::{Compression, Framing, WriteOptions};
 use arrow_core::{CoreError, ReadOptions, Table};
 
 struct Fixture {

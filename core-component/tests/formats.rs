@@ -27,11 +27,13 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Date64Type, Int64Type};
 use arrow_array::{Array, ArrayRef, Date32Array, Int64Array, RecordBatch};
 use arrow_buffer::Buffer;
-use arrow_core::csv_io::{CsvReadOptions, CsvWriteOptions, FieldSpec};
 use arrow_core::format::DataFormat;
-use arrow_core::ipc_write::{Compression, WriteOptions};
-use arrow_core::ndjson_io::NdjsonReadOptions;
-use arrow_core::parquet_io::{self, Codec, FileInfo, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel};
+use arrow_core::ipc::write::{Compression, WriteOptions};
+use arrow_core::parquet::{
+    self as core_parquet, Codec, FileInfo, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel,
+};
+use arrow_core::text::csv::{CsvReadOptions, CsvWriteOptions, FieldSpec};
+use arrow_core::text::ndjson::NdjsonReadOptions;
 use arrow_core::{CoreError, ReadOptions, Table};
 use arrow_data::ArrayData;
 use arrow_schema::{DataType, Field, Schema};
@@ -66,7 +68,7 @@ fn read_pq(bytes: &[u8], options: &ParquetReadOptions) -> Result<Table, CoreErro
 }
 
 fn info(bytes: &[u8]) -> FileInfo {
-    parquet_io::file_info(bytes::Bytes::from(bytes.to_vec())).expect("file info")
+    core_parquet::file_info(bytes::Bytes::from(bytes.to_vec())).expect("file info")
 }
 
 /// All rows of a table as one batch.
@@ -196,7 +198,7 @@ fn date64_as_date32(a: &ArrayRef) -> ArrayRef {
 }
 
 /// `batch` as a Parquet round trip documents it comes back: top-level `date64` as `date32`
-/// (`parquet_io` reads what pyarrow reads). Everything else is expected unchanged.
+/// (`core_parquet` reads what pyarrow reads). Everything else is expected unchanged.
 fn as_parquet_reads(batch: &RecordBatch) -> RecordBatch {
     let mut fields = Vec::new();
     let mut columns = Vec::new();
@@ -761,7 +763,7 @@ fn csv_explicit_schema_and_null_values() {
 #[test]
 fn csv_delimiter_is_sniffed_by_the_generic_read() {
     let bytes = testdata("csv/semicolon.csv");
-    assert_eq!(arrow_core::format::detect(&bytes), Ok(DataFormat::Csv));
+    assert_eq!(arrow_core::sniff::detect(&bytes), Ok(DataFormat::Csv));
     let t = read_any(&bytes).expect("read");
     assert_eq!(t.source_format(), Some(DataFormat::Csv));
     assert_eq!(names(t.schema()), ["a", "b"]);
@@ -973,7 +975,7 @@ fn ndjson_bad_lines_are_named_even_far_into_the_input() {
 #[test]
 fn ndjson_is_sniffed_by_the_generic_read() {
     let bytes = testdata("ndjson/events.ndjson");
-    assert_eq!(arrow_core::format::detect(&bytes), Ok(DataFormat::Ndjson));
+    assert_eq!(arrow_core::sniff::detect(&bytes), Ok(DataFormat::Ndjson));
     let t = read_any(&bytes).expect("read");
     assert_eq!(t.source_format(), Some(DataFormat::Ndjson));
     assert_eq!(t.num_rows(), 40);

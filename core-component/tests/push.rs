@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_core::error::CoreError;
-use arrow_core::ipc_push::{PushDecoder, PushOptions};
-use arrow_core::ipc_read::{IpcReadOptions, read_stream};
+use arrow_core::ipc::push::{PushDecoder, PushOptions};
+use arrow_core::ipc::read::{IpcReadOptions, read_stream};
 use proptest::prelude::*;
 
 fn streams() -> Vec<(String, Vec<u8>)> {

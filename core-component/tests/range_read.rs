@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
 use arrow_core::error::CoreError;
-use arrow_core::parquet_io::{self, ParquetReadOptions, RangeReader, Step};
+use arrow_core::parquet::{self as core_parquet, ParquetReadOptions, RangeReader, Step};
 use bytes::Bytes;
 
 fn parquet_files() -> Vec<(String, Bytes)> {
@@ -59,7 +59,7 @@ fn same(a: &[RecordBatch], b: &[RecordBatch]) -> bool {
 fn every_parquet_fixture_reads_as_a_whole_read() {
     for (name, file) in parquet_files() {
         let options = ParquetReadOptions::default();
-        let whole = parquet_io::read(file.clone(), &options);
+        let whole = core_parquet::read(file.clone(), &options);
         match (whole, drive(&file, &options)) {
             (Ok(w), Ok((got, _))) => assert!(same(&w.batches, &got), "{name}"),
             (Err(a), Err(b)) => assert_eq!(std::mem::discriminant(&a), std::mem::discriminant(&b), "{name}: {a} / {b}"),
@@ -76,7 +76,7 @@ fn a_projection_and_row_groups_ask_only_for_the_footer_and_those_chunks() {
         row_groups: Some(vec![1, 5]),
         ..ParquetReadOptions::default()
     };
-    let whole = parquet_io::read(file.clone(), &options).unwrap();
+    let whole = core_parquet::read(file.clone(), &options).unwrap();
     let (got, requested) = drive(&file, &options).unwrap();
     assert!(same(&whole.batches, &got));
     assert_eq!(got[0].schema().field(0).name(), "utf8", "the order asked");
@@ -122,7 +122,7 @@ fn bad_ranges_and_bad_files_are_typed_errors() {
 fn a_selection_without_rows_hands_out_one_empty_batch_with_the_schema() {
     let files = parquet_files();
     let (_, empty) = files.iter().find(|(n, _)| n.ends_with("parquet/empty.parquet")).unwrap();
-    let whole = parquet_io::read(empty.clone(), &ParquetReadOptions::default()).unwrap();
+    let whole = core_parquet::read(empty.clone(), &ParquetReadOptions::default()).unwrap();
     let (got, _) = drive(empty, &ParquetReadOptions::default()).unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].num_rows(), 0);

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use arrow_buffer::Buffer;
 use arrow_core::error::CoreError;
-use arrow_core::ipc_write::{Compression, Framing, WriteOptions};
-use arrow_core::parquet_io::ParquetWriteOptions;
-use arrow_core::stream_write::{TableWriter, WriterFormat};
+use arrow_core::ipc::write::{Compression, Framing, WriteOptions};
+use arrow_core::parquet::ParquetWriteOptions;
+use arrow_core::streaming::{TableWriter, WriterFormat};
 use arrow_core::{ReadOptions, Table};
 
 fn read(rel: &str) -> Table {
@@ -77,7 +77,7 @@ fn parquet_flushes_row_groups_as_they_fill_and_equals_a_whole_write() {
     let (a, b) = (back(&streamed), back(&whole));
     assert_eq!(a.fingerprint().unwrap(), b.fingerprint().unwrap());
     assert_eq!(a.fingerprint().unwrap(), t.fingerprint().unwrap());
-    let groups = arrow_core::parquet_io::file_info(bytes::Bytes::from(streamed)).unwrap().row_groups.len();
+    let groups = arrow_core::parquet::file_info(bytes::Bytes::from(streamed)).unwrap().row_groups.len();
     assert_eq!(groups, 4, "2000 rows in row groups of 500");
 }
 

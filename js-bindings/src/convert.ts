@@ -3,27 +3,17 @@
  *
  * @module
  */
-import type { IpcWriteOptions as CoreIpcWriteOptions, KeyValue } from '../gen/instance/core/interfaces/arrow-core-types.js';
+import type { IpcWriteOptions as CoreIpcWriteOptions } from '../gen/instance/core/interfaces/arrow-core-types.js';
 import type {
-  ParquetCompression,
   ParquetReadOptions as CoreParquetReadOptions,
   ParquetWriteOptions as CoreParquetWriteOptions,
 } from '../gen/instance/core/interfaces/arrow-core-parquet.js';
-import type { ParquetReadOptions } from './index.js';
 import { err, ok } from './result.js';
 import type { Result } from './result.js';
-
-/**
- * Bytes the façade writes: always a fresh, unshared buffer owned by JS (so it goes straight into a
- * `Blob`, `postMessage` transfer lists or `fs.writeFile`). Needs TypeScript 5.7 or newer.
- */
-export type Output = Uint8Array<ArrayBuffer>;
+import type { Bytes, IpcWriteOptions, Output, ParquetReadOptions, ParquetWriteOptions } from './types.js';
 
 /** Types bytes from the core as {@link Output}: jco copies every `list<u8>` result into a new ArrayBuffer. */
 export const output = (bytes: Uint8Array): Output => bytes as Output;
-
-/** Bytes the façade reads: an `ArrayBuffer` or any view of one (`Uint8Array`, Node's `Buffer`). */
-export type Bytes = ArrayBuffer | ArrayBufferView;
 
 /** A `Uint8Array` over the same bytes (no copy). */
 export function view(data: Bytes): Uint8Array {
@@ -49,24 +39,6 @@ export function charCode(value: string | undefined, name: string): Result<number
   return code < 128 ? ok(code) : err('invalid-argument', `${name} must be one ASCII character, not ${JSON.stringify(value)}`);
 }
 
-/** Options of {@link writeTableToIpc}. */
-export interface IpcWriteOptions {
-  /** `file` (Feather v2, with footer; the default) or `stream`. */
-  readonly format?: 'file' | 'stream';
-  /** Body compression (default `none`); readers without codecs (apache-arrow JS) need `none`. */
-  readonly compression?: 'none' | 'lz4' | 'zstd';
-  /** The zstd level, 1 to 22 (default 3). */
-  readonly zstdLevel?: number;
-  /** Buffer alignment, 8 or 64 bytes (default 64). */
-  readonly alignment?: 8 | 64;
-  /** The IPC metadata version (default `v5`). */
-  readonly metadataVersion?: 'v4' | 'v5';
-  /** Pre-1.0 framing without the continuation marker (default `false`). */
-  readonly legacyFormat?: boolean;
-  /** Dictionaries sent again (`resend`, the default) or as deltas. */
-  readonly dictionaryHandling?: 'resend' | 'delta';
-}
-
 /** The core's IPC write options for the façade's (or `true`/`false` for LZ4 or none). */
 export function ipcWriteOptions(options: IpcWriteOptions | boolean): CoreIpcWriteOptions {
   const o: IpcWriteOptions = typeof options === 'boolean' ? { compression: options ? 'lz4' : 'none' } : options;
@@ -79,26 +51,6 @@ export function ipcWriteOptions(options: IpcWriteOptions | boolean): CoreIpcWrit
     legacyFormat: o.legacyFormat ?? false,
     dictionaryHandling: o.dictionaryHandling ?? 'resend',
   };
-}
-
-/** Options of {@link writeTableToParquet}. */
-export interface ParquetWriteOptions {
-  /** The codec (default `zstd`). */
-  readonly compression?: ParquetCompression;
-  /** The codec's level (zstd 1–22, gzip 0–9, brotli 0–11). */
-  readonly compressionLevel?: number;
-  /** The most rows per row group (default 1Mi). */
-  readonly maxRowGroupRows?: number;
-  /** The target data page size in bytes (default 1 MiB). */
-  readonly dataPageSize?: number;
-  /** Dictionary-encode columns (default `true`). */
-  readonly dictionary?: boolean;
-  /** Statistics: `none`, per `chunk`, or per `page` (the default). */
-  readonly statistics?: 'none' | 'chunk' | 'page';
-  /** Parquet writer version `v1` (the default, widest support) or `v2`. */
-  readonly writerVersion?: 'v1' | 'v2';
-  /** Key-value metadata for the footer. */
-  readonly keyValueMetadata?: readonly KeyValue[];
 }
 
 /** The core's Parquet write options for the façade's. */

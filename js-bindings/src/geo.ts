@@ -27,7 +27,7 @@ import { adopt, compileComponent, currentGeneration, instance, run, withTable } 
 import type { CoreTable, TableHandle, WasmSource } from './runtime.js';
 import { ok } from './result.js';
 import type { Result } from './result.js';
-import type { ArrowPlugin, PluginInfo } from './index.js';
+import type { ArrowPlugin, PluginInfo } from './types.js';
 
 /** The plugin's record types, as jco declares them from its WIT. */
 export type { Bbox, NativeEncoding, Point };

@@ -20,47 +20,63 @@
  *
  * @module
  */
-import type { CoreTable, TrapListener, WasmSource } from './runtime.js';
+import type { CoreTable, TableHandle, WasmSource } from './runtime.js';
 import { adopt, dispose, init, liveCount, onTrap, release, remember, forget, run, withTable } from './runtime.js';
-import { err, ok } from './result.js';
-import type { ArrowError, Result } from './result.js';
+import { ok } from './result.js';
+import type { Result } from './result.js';
 import type {
-  ColumnInfo,
+  ArrowPlugin,
+  Bytes,
+  CoreInfo,
+  CsvReadOptions,
+  CsvWriteOptions,
   DataFormat,
-  FieldSpec,
-  KeyValue,
+  IpcWriteOptions,
+  NdjsonReadOptions,
+  NdjsonWriteOptions,
+  Output,
+  ParquetMetadata,
+  ParquetReadOptions,
+  ParquetWriteOptions,
+  PluginInfo,
+  ReadOptions,
   SchemaSummary,
-} from '../gen/instance/core/interfaces/arrow-core-types.js';
-import type { ExtensionClaim, PluginInfo } from '../gen/instance/core/interfaces/arrow-core-registry.js';
-import type { ParquetCompression } from '../gen/instance/core/interfaces/arrow-core-parquet.js';
+  TableInfo,
+  ValidationReport,
+  WasmInitOptions,
+} from './types.js';
+import { charCode, ipcWriteOptions, output, parquetReadOptions, parquetWriteOptions, u32, u64, view } from './convert.js';
 
 /** The result and error types (see `result`). */
 export type { ArrowError, CoreErrorCode, Err, ErrorCode, Ok, RegistryRefusal, Result } from './result.js';
 /** Builders of results, for functions of your own that return them. */
 export { ok, err } from './result.js';
-/** Byte types and write options (see `convert`). */
-export type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
-import type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
-import { charCode, ipcWriteOptions, output, parquetReadOptions, parquetWriteOptions, u32, u64, view } from './convert.js';
 /** The table handle and the core loading types. */
 export type { TableHandle, TrapListener, WasmSource } from './runtime.js';
+/** The bytes the calls take and give, their options and the records they return (see `types`). */
+export type {
+  ArrowPlugin,
+  Bytes,
+  CoreInfo,
+  CsvReadOptions,
+  CsvWriteOptions,
+  IpcWriteOptions,
+  NdjsonReadOptions,
+  NdjsonWriteOptions,
+  Output,
+  ParquetColumnChunk,
+  ParquetMetadata,
+  ParquetReadOptions,
+  ParquetRowGroup,
+  ParquetWriteOptions,
+  Problem,
+  ReadOptions,
+  TableInfo,
+  ValidationReport,
+  WasmInitOptions,
+} from './types.js';
 /** The core's own record types, as jco declares them from its WIT. */
-export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, SchemaSummary };
-import type { TableHandle } from './runtime.js';
-
-/** Options of {@link initWasm}. */
-export interface WasmInitOptions {
-  /** Called after a trap replaced the instance (tables read before it are stale). */
-  readonly onTrap?: TrapListener;
-}
-
-/** What {@link initWasm} found. */
-export interface CoreInfo {
-  /** The plugin API version the core implements (`0.1.0`). */
-  readonly apiVersion: string;
-  /** The formats the loaded build reads (a slim build reads only Arrow IPC). */
-  readonly formats: readonly DataFormat[];
-}
+export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, SchemaSummary } from './types.js';
 
 /**
  * Compiles and instantiates the core. Call it once before anything else; later calls return the
@@ -76,18 +92,6 @@ export async function initWasm(source?: WasmSource, opts?: WasmInitOptions): Pro
   if (!started.ok) return started;
   if (opts?.onTrap !== undefined) onTrap(opts.onTrap);
   return run((core) => ({ apiVersion: core.registry.coreApiVersion(), formats: core.table.readableFormats() }));
-}
-
-/** Options of {@link readTableFromArrayBuffer}. */
-export interface ReadOptions {
-  /** The format; detected from the bytes when absent. */
-  readonly format?: DataFormat;
-  /** Columns to keep, by name, in the order given. */
-  readonly columns?: readonly string[];
-  /** Rows per batch where the format lets the reader choose (Parquet, CSV, NDJSON). */
-  readonly batchSize?: number;
-  /** The most bytes decompression may produce (LZ4/ZSTD bodies, Parquet pages); refused beyond. */
-  readonly maxDecompressedBytes?: number;
 }
 
 /**
@@ -119,74 +123,12 @@ export async function detectFormat(head: Bytes): Promise<Result<DataFormat>> {
   return run((core) => core.table.detectFormat(bytes));
 }
 
-/** Options of {@link readParquet}. */
-export interface ParquetReadOptions {
-  /** Columns to keep, by name (top-level), in the order given. */
-  readonly columns?: readonly string[];
-  /** Row groups to read, by index. */
-  readonly rowGroups?: readonly number[];
-  /** Rows per batch. */
-  readonly batchSize?: number;
-  /** Rows to skip. */
-  readonly offset?: number;
-  /** The most rows to read. */
-  readonly limit?: number;
-  /** The most bytes decompression may produce. */
-  readonly maxDecompressedBytes?: number;
-}
-
 /** Reads Parquet with Parquet's own choices: row groups, row offset and limit. */
 export async function readParquet(data: Bytes, options: ParquetReadOptions = {}): Promise<Result<TableHandle>> {
   const o = parquetReadOptions(options);
   if (!o.ok) return o;
   const bytes = view(data);
   return run((core, gen) => adopt(core.parquet.read(bytes, o.value), gen));
-}
-
-/** One column chunk of a Parquet row group. */
-export interface ParquetColumnChunk {
-  /** The column's dotted path. */
-  readonly path: string;
-  /** Its Parquet physical type. */
-  readonly physicalType: string;
-  /** Its codec. */
-  readonly compression: ParquetCompression;
-  /** Bytes on disk. */
-  readonly compressedSize: number;
-  /** Bytes after decompression. */
-  readonly uncompressedSize: number;
-  /** Values, nulls included. */
-  readonly numValues: number;
-  /** Nulls, if the writer recorded them. */
-  readonly nullCount?: number;
-}
-
-/** One Parquet row group. */
-export interface ParquetRowGroup {
-  /** Rows in it. */
-  readonly numRows: number;
-  /** Its uncompressed size. */
-  readonly totalByteSize: number;
-  /** Its compressed size. */
-  readonly compressedSize: number;
-  /** Its column chunks. */
-  readonly columns: readonly ParquetColumnChunk[];
-}
-
-/** A Parquet file's footer, read without decoding any page. */
-export interface ParquetMetadata {
-  /** Rows in the file. */
-  readonly numRows: number;
-  /** The format version. */
-  readonly version: number;
-  /** The writer, as it named itself. */
-  readonly createdBy?: string;
-  /** The file's key-value metadata. */
-  readonly keyValueMetadata: readonly KeyValue[];
-  /** The row groups. */
-  readonly rowGroups: readonly ParquetRowGroup[];
-  /** The schema as Arrow sees it. */
-  readonly schema: SchemaSummary;
 }
 
 /** Reads a Parquet footer: row groups, column chunks, codecs, sizes. */
@@ -218,30 +160,6 @@ export async function getParquetMetadata(data: Bytes): Promise<Result<ParquetMet
   });
 }
 
-/** Options of {@link readCsv}. */
-export interface CsvReadOptions {
-  /** The first record names the columns (default `true`). */
-  readonly hasHeader?: boolean;
-  /** The field delimiter, one ASCII character (default `,`). */
-  readonly delimiter?: string;
-  /** The quote character (default `"`). */
-  readonly quote?: string;
-  /** The escape character, if any. */
-  readonly escape?: string;
-  /** Lines starting with the given character are skipped. */
-  readonly comment?: string;
-  /** Texts read as null (default: the empty field). */
-  readonly nullValues?: readonly string[];
-  /** The schema; inferred from the first `inferRows` records when absent. */
-  readonly schema?: readonly FieldSpec[];
-  /** Records schema inference reads (default 1000). */
-  readonly inferRows?: number;
-  /** Rows per batch (default 8192). */
-  readonly batchSize?: number;
-  /** Columns to keep, by name, in the order given. */
-  readonly columns?: readonly string[];
-}
-
 /** Reads CSV text. A bad record fails with `malformed-input` naming its line. */
 export async function readCsv(data: Bytes, options: CsvReadOptions = {}): Promise<Result<TableHandle>> {
   const delimiter = charCode(options.delimiter ?? ',', 'delimiter');
@@ -271,20 +189,6 @@ export async function readCsv(data: Bytes, options: CsvReadOptions = {}): Promis
   );
 }
 
-/** Options of {@link readNdjson}. */
-export interface NdjsonReadOptions {
-  /** The schema; inferred from the first `inferRows` lines when absent. */
-  readonly schema?: readonly FieldSpec[];
-  /** Lines schema inference reads (default 1000). */
-  readonly inferRows?: number;
-  /** Rows per batch (default 8192). */
-  readonly batchSize?: number;
-  /** Columns to keep, by name, in the order given. */
-  readonly columns?: readonly string[];
-  /** Fail on fields the given schema lacks instead of ignoring them. */
-  readonly strict?: boolean;
-}
-
 /** Reads newline-delimited JSON: objects become structs, arrays lists. */
 export async function readNdjson(data: Bytes, options: NdjsonReadOptions = {}): Promise<Result<TableHandle>> {
   const infer = u32(options.inferRows, 'inferRows');
@@ -308,20 +212,6 @@ export async function readNdjson(data: Bytes, options: NdjsonReadOptions = {}): 
 /** The schema of a table: column names, Arrow types, nullability, metadata, plugin claims. */
 export async function getSchemaSummary(handle: TableHandle): Promise<Result<SchemaSummary>> {
   return withTable(handle, (t) => t.schema());
-}
-
-/** Counts and provenance of a table. */
-export interface TableInfo {
-  /** Rows. */
-  readonly numRows: number;
-  /** Columns. */
-  readonly numColumns: number;
-  /** Record batches (Parquet: batches of the read, not row groups). */
-  readonly numBatches: number;
-  /** The format it was read from; absent for tables made by slice, select, concat or filter. */
-  readonly sourceFormat?: DataFormat;
-  /** The codecs the source used (`lz4-frame`, `zstd`, `snappy`, ...), empty if none. */
-  readonly sourceCompression: readonly string[];
 }
 
 /** Rows, columns, batches, source format and codecs of a table. */
@@ -402,18 +292,6 @@ export async function writeTableToParquet(handle: TableHandle, options: ParquetW
   return withTable(handle, (t, core) => output(core.parquet.write(t, o.value)));
 }
 
-/** Options of {@link writeTableToCsv}. */
-export interface CsvWriteOptions {
-  /** Write a header record (default `true`). */
-  readonly header?: boolean;
-  /** The delimiter, one ASCII character (default `,`). */
-  readonly delimiter?: string;
-  /** The quote character (default `"`). */
-  readonly quote?: string;
-  /** The text written for null (default empty). */
-  readonly nullValue?: string;
-}
-
 /** Writes a table as CSV (nested columns are refused with `unsupported-format`). */
 export async function writeTableToCsv(handle: TableHandle, options: CsvWriteOptions = {}): Promise<Result<Output>> {
   const delimiter = charCode(options.delimiter ?? ',', 'delimiter');
@@ -428,12 +306,6 @@ export async function writeTableToCsv(handle: TableHandle, options: CsvWriteOpti
       nullValue: options.nullValue ?? '',
     })),
   );
-}
-
-/** Options of {@link writeTableToNdjson}. */
-export interface NdjsonWriteOptions {
-  /** Write `"key": null` instead of leaving out null keys (default `false`). */
-  readonly explicitNulls?: boolean;
 }
 
 /** Writes a table as newline-delimited JSON, one object per row. */
@@ -460,28 +332,6 @@ export async function tableRows(handle: TableHandle, limit: number): Promise<Res
   return ok(lines.map((line): Record<string, unknown> => JSON.parse(line)));
 }
 
-/** One problem {@link validateBytes} found. */
-export interface Problem {
-  /** Where: `batch 2, column "x"`, `row group 0, column "id"`, `footer`, ... */
-  readonly location: string;
-  /** What. */
-  readonly error: ArrowError;
-}
-
-/** What {@link validateBytes} found. */
-export interface ValidationReport {
-  /** The format, if it could be told. */
-  readonly format?: DataFormat;
-  /** Rows decoded. */
-  readonly numRows: number;
-  /** Batches decoded. */
-  readonly numBatches: number;
-  /** The checks that ran, in order. */
-  readonly checks: readonly string[];
-  /** Every problem found; empty when the bytes are sound. */
-  readonly problems: readonly Problem[];
-}
-
 /** Checks bytes deeply (decoding, array invariants, IPC footer, Parquet statistics) and lists every problem. */
 export async function validateBytes(data: Bytes, options: ReadOptions = {}): Promise<Result<ValidationReport>> {
   const max = u64(options.maxDecompressedBytes, 'maxDecompressedBytes');
@@ -495,12 +345,6 @@ export async function validateBytes(data: Bytes, options: ReadOptions = {}): Pro
     });
     return { format: r.format, numRows: Number(r.numRows), numBatches: r.numBatches, checks: r.checks, problems: r.problems };
   });
-}
-
-/** A plugin the core can register: anything that carries its {@link PluginInfo}. */
-export interface ArrowPlugin {
-  /** The plugin's identity and the extension types it claims. */
-  readonly info: PluginInfo;
 }
 
 /**

@@ -28,8 +28,16 @@ import { compileCore } from './runtime.js';
 import type { CoreModules, WasmSource } from './runtime.js';
 import { err, ok } from './result.js';
 import type { Result } from './result.js';
-import type { Bytes, IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
-import type { CsvWriteOptions, DataFormat, NdjsonWriteOptions, SchemaSummary } from './index.js';
+import type {
+  Bytes,
+  CsvWriteOptions,
+  DataFormat,
+  IpcWriteOptions,
+  NdjsonWriteOptions,
+  Output,
+  ParquetWriteOptions,
+  SchemaSummary,
+} from './types.js';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {

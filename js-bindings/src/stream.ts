@@ -21,8 +21,7 @@
  */
 import type { IpcStreamDecoder, ParquetRangeReader, TableWriter } from '../gen/instance/core/interfaces/arrow-core-streaming.js';
 import { ipcWriteOptions, output, parquetReadOptions, parquetWriteOptions, u64 } from './convert.js';
-import type { IpcWriteOptions, Output, ParquetWriteOptions } from './convert.js';
-import type { ParquetReadOptions } from './index.js';
+import type { IpcWriteOptions, Output, ParquetReadOptions, ParquetWriteOptions } from './types.js';
 import { err, ok } from './result.js';
 import type { ArrowError, Result } from './result.js';
 import { adopt, currentGeneration, dispose, run, withTable } from './runtime.js';

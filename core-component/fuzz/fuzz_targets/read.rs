@@ -4,7 +4,7 @@
 
 use arrow_buffer::Buffer;
 use arrow_core::format::DataFormat;
-use arrow_core::ipc_write::{Compression, Framing, WriteOptions};
+use arrow_core::ipc::write::{Compression, Framing, WriteOptions};
 use arrow_core::{ReadOptions, Table};
 use libfuzzer_sys::fuzz_target;
 

@@ -18,13 +18,10 @@ use arrow_ipc::reader::{RecordBatchDecoder, read_dictionary_impl};
 use arrow_ipc::{Message, MessageHeader, MetadataVersion};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
+use super::layout::{BatchLayout, check_schema};
 use crate::error::{CoreError, Result};
-use crate::format::ARROW_MAGIC;
-use crate::ipc_layout::{BatchLayout, check_schema};
+use crate::format::{ARROW_MAGIC, DEFAULT_MAX_DECOMPRESSED_BYTES, Decoded};
 use crate::schema::column_index;
-
-/// The default ceiling on decompressed bytes a single read may declare: 1 GiB.
-pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = 1 << 30;
 
 /// What a read does besides decoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,18 +36,6 @@ impl Default for IpcReadOptions {
     fn default() -> Self {
         Self { columns: None, max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES }
     }
-}
-
-/// The decoded content of an IPC file or stream.
-#[derive(Debug, Clone)]
-pub struct Decoded {
-    /// The schema of `batches` (projected if a projection was given).
-    pub schema: SchemaRef,
-    /// The record batches in order.
-    pub batches: Vec<RecordBatch>,
-    /// The compression codecs the input's data used, in first-seen order (e.g. `lz4-frame`,
-    /// `zstd`, `snappy`); empty when nothing was compressed.
-    pub codecs: Vec<&'static str>,
 }
 
 /// One encapsulated message: its verified flatbuffer header, and its body as a range of the input.
@@ -118,7 +103,7 @@ fn frame_of_block<'a>(buf: &'a [u8], block: &arrow_ipc::Block) -> Result<Frame<'
 }
 
 /// Decodes the messages of a stream or file in order, keeping the dictionaries they define. The
-/// push decoder (`ipc_push`) drives one message at a time.
+/// push decoder ([`super::push`]) drives one message at a time.
 pub(crate) struct Decoder {
     schema: SchemaRef,
     dictionaries: HashMap<i64, ArrayRef>,

@@ -8,9 +8,9 @@ use arrow_ipc::writer::{FileWriter, StreamWriter};
 use arrow_schema::SchemaRef;
 
 use crate::error::{CoreError, Result};
-use crate::ipc_write::{Framing, WriteOptions};
+use crate::ipc::write::{Framing, WriteOptions};
 #[cfg(feature = "parquet")]
-use crate::parquet_io::{ParquetSink, ParquetWriteOptions};
+use crate::parquet::{ParquetSink, ParquetWriteOptions};
 use crate::table::Table;
 
 /// What a [`TableWriter`] writes.

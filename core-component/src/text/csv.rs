@@ -11,7 +11,7 @@ use arrow_csv::reader::Format;
 use arrow_schema::{ArrowError, SchemaRef};
 
 use crate::error::{CoreError, Result};
-use crate::ipc_read::Decoded;
+use crate::format::Decoded;
 pub use crate::schema::FieldSpec;
 use crate::schema::{schema_from_specs, utc_for_named_zones};
 

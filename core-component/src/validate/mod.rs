@@ -12,12 +12,18 @@
 //!   file carries, so readers that walk the stream and readers that use the footer agree;
 //! - `parquet-row-counts` and `parquet-statistics` (Parquet): each row group holds the rows its
 //!   footer declares, and its null counts and min/max bounds hold for the values decoded.
+//!
+//! It sits above the format readers and [`Table`]: it reads, then checks what was read.
 
 use arrow_buffer::Buffer;
 
+#[cfg(feature = "parquet")]
+mod parquet;
+
 use crate::error::CoreError;
-use crate::format::{self, DataFormat};
-use crate::ipc_read::{self, IpcReadOptions};
+use crate::format::{DEFAULT_MAX_DECOMPRESSED_BYTES, DataFormat};
+use crate::ipc::read::{IpcReadOptions, read_embedded_stream};
+use crate::sniff;
 use crate::table::{ReadOptions, Table};
 
 /// One thing wrong with a file.
@@ -63,7 +69,7 @@ pub fn validate(input: Buffer, options: &ReadOptions) -> Report {
     report.checks.push("format");
     let format = match options.format {
         Some(f) => f,
-        None => match format::detect(input.as_slice()) {
+        None => match sniff::detect(input.as_slice()) {
             Ok(f) => f,
             Err(e) => {
                 report.problem("file", e);
@@ -93,8 +99,7 @@ pub fn validate(input: Buffer, options: &ReadOptions) -> Report {
         #[cfg(feature = "parquet")]
         DataFormat::Parquet => {
             report.checks.extend(["parquet-row-counts", "parquet-statistics"]);
-            let (row_groups, problems) =
-                crate::parquet_io::check_against_footer(bytes::Bytes::from_owner(input), &table);
+            let (row_groups, problems) = parquet::check_against_footer(bytes::Bytes::from_owner(input), &table);
             report.num_batches = row_groups;
             report.problems.extend(problems);
         }
@@ -122,9 +127,9 @@ fn check_arrays(table: &Table, report: &mut Report) {
 fn check_ipc_footer(input: &Buffer, table: &Table, options: &ReadOptions, report: &mut Report) {
     let ipc = IpcReadOptions {
         columns: options.columns.clone(),
-        max_decompressed_bytes: options.max_decompressed_bytes.unwrap_or(ipc_read::DEFAULT_MAX_DECOMPRESSED_BYTES),
+        max_decompressed_bytes: options.max_decompressed_bytes.unwrap_or(DEFAULT_MAX_DECOMPRESSED_BYTES),
     };
-    let stream = match ipc_read::read_embedded_stream(input, &ipc) {
+    let stream = match read_embedded_stream(input, &ipc) {
         Ok(s) => s,
         Err(e) => {
             report.problem("the stream before the footer", e);

@@ -12,7 +12,7 @@ use arrow_json::ReaderBuilder;
 use arrow_schema::{ArrowError, SchemaRef};
 
 use crate::error::{CoreError, Result};
-use crate::ipc_read::Decoded;
+use crate::format::Decoded;
 use crate::schema::{FieldSpec, schema_from_specs, utc_for_named_zones};
 
 /// The default number of records schema inference looks at.

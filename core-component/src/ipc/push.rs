@@ -4,7 +4,7 @@
 //! would pass it.
 //!
 //! Each complete message is copied out of the pending bytes into a buffer of its own and decoded
-//! by [`ipc_read`](crate::ipc_read)'s checked decoder, so a pushed stream gets every check a whole
+//! by [`read`](super::read)'s checked decoder, so a pushed stream gets every check a whole
 //! read gets; a message's declared lengths are checked against the ceiling before its bytes are
 //! waited for, so a corrupt length cannot make the decoder hold on to input forever.
 
@@ -14,8 +14,8 @@ use arrow_array::RecordBatch;
 use arrow_buffer::Buffer;
 use arrow_schema::SchemaRef;
 
+use super::read::{Decoder, IpcReadOptions, frame_at, parse_message, schema_of};
 use crate::error::{CoreError, Result};
-use crate::ipc_read::{Decoder, IpcReadOptions, frame_at, parse_message, schema_of};
 
 /// The default ceiling on bytes held: 256 MiB.
 pub const DEFAULT_MAX_BUFFERED_BYTES: u64 = 256 << 20;
