@@ -1,0 +1,383 @@
+//! Evaluating bound expressions on record batches with arrow-rs kernels: a column or a literal
+//! stays what it is (a literal is a one-row `Scalar` the kernels broadcast), everything else
+//! becomes an array of the batch's length.
+//!
+//! - [`coerce`]: the type rules the binder applies;
+//! - [`cast`]: casts with DuckDB's rounding and errors.
+
+pub mod cast;
+pub mod coerce;
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, Scalar, new_null_array};
+use arrow_schema::DataType;
+
+use crate::error::{AnalyticsError, Result};
+use crate::plan::{BinaryOp, Expr};
+
+/// The result of evaluating an expression on a batch.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// One value per row.
+    Array(ArrayRef),
+    /// The same value for every row: a one-row array.
+    Scalar(ArrayRef),
+}
+
+impl Value {
+    /// The value as an array of `len` rows.
+    pub fn into_array(self, len: usize) -> Result<ArrayRef> {
+        match self {
+            Value::Array(a) => Ok(a),
+            Value::Scalar(s) => repeat(&s, len),
+        }
+    }
+
+    /// The value's type.
+    pub fn data_type(&self) -> &DataType {
+        match self {
+            Value::Array(a) | Value::Scalar(a) => a.data_type(),
+        }
+    }
+}
+
+/// A one-row array repeated `len` times.
+pub fn repeat(scalar: &ArrayRef, len: usize) -> Result<ArrayRef> {
+    if scalar.is_null(0) {
+        return Ok(new_null_array(scalar.data_type(), len));
+    }
+    if len == 1 {
+        return Ok(scalar.clone());
+    }
+    let indices = arrow_array::UInt32Array::from(vec![0u32; len]);
+    Ok(arrow_select::take::take(scalar.as_ref(), &indices, None)?)
+}
+
+/// What evaluation needs besides the batch: the results of uncorrelated subqueries.
+pub trait Context {
+    /// The one column of subquery `index`'s result, all its rows (run once, then cached).
+    fn subquery(&self, index: usize) -> Result<ArrayRef>;
+}
+
+/// A context for expressions that hold no subquery (constant folding, tests).
+pub struct NoSubqueries;
+
+impl Context for NoSubqueries {
+    fn subquery(&self, _: usize) -> Result<ArrayRef> {
+        Err(AnalyticsError::internal("a subquery where none can be run"))
+    }
+}
+
+/// Evaluate `expr` over `batch`.
+pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<Value> {
+    let n = batch.num_rows();
+    Ok(match expr {
+        Expr::Column(i) => Value::Array(
+            batch.columns().get(*i).cloned().ok_or_else(|| AnalyticsError::internal(format!("no column {i}")))?,
+        ),
+        Expr::Literal(l) => Value::Scalar(l.0.clone()),
+        Expr::Binary { op, left, right, return_type } => {
+            let l = evaluate(left, batch, ctx)?;
+            // AND/OR need the right side only where the left does not decide; evaluating it
+            // everywhere is still correct because the kernels are total on booleans.
+            let r = evaluate(right, batch, ctx)?;
+            binary(*op, l, r, return_type, n)?
+        }
+        Expr::Not(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(Arc::new(arrow_arith::boolean::not(a.as_boolean())?)))?,
+        Expr::Negate(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(arrow_arith::numeric::neg(a.as_ref())?))?,
+        Expr::IsNull { expr, negated } => {
+            let v = evaluate(expr, batch, ctx)?;
+            let negated = *negated;
+            map_value(v, |a| {
+                let r = if negated { arrow_arith::boolean::is_not_null(a.as_ref())? } else { arrow_arith::boolean::is_null(a.as_ref())? };
+                Ok(Arc::new(r))
+            })?
+        }
+        Expr::IsDistinctFrom { left, right, negated } => {
+            let l = evaluate(left, batch, ctx)?;
+            let r = evaluate(right, batch, ctx)?;
+            let (l, r) = (datum(&l), datum(&r));
+            let out = if *negated {
+                arrow_ord::cmp::not_distinct(l.as_ref(), r.as_ref())?
+            } else {
+                arrow_ord::cmp::distinct(l.as_ref(), r.as_ref())?
+            };
+            Value::Array(Arc::new(out))
+        }
+        Expr::Like { expr, pattern, negated, case_insensitive } => {
+            let v = evaluate(expr, batch, ctx)?;
+            let p = evaluate(pattern, batch, ctx)?;
+            let both_scalar = matches!((&v, &p), (Value::Scalar(_), Value::Scalar(_)));
+            let (dv, dp) = (datum(&v), datum(&p));
+            let out = match (negated, case_insensitive) {
+                (false, false) => arrow_string::like::like(dv.as_ref(), dp.as_ref())?,
+                (true, false) => arrow_string::like::nlike(dv.as_ref(), dp.as_ref())?,
+                (false, true) => arrow_string::like::ilike(dv.as_ref(), dp.as_ref())?,
+                (true, true) => arrow_string::like::nilike(dv.as_ref(), dp.as_ref())?,
+            };
+            wrap(Arc::new(out), both_scalar)
+        }
+        Expr::InList { expr, list, negated } => {
+            let v = evaluate(expr, batch, ctx)?;
+            let mut acc: Option<BooleanArray> = None;
+            for item in list {
+                let item = evaluate(item, batch, ctx)?;
+                let eq = compare(BinaryOp::Eq, &v, &item)?;
+                acc = Some(match acc {
+                    None => eq,
+                    Some(a) => arrow_arith::boolean::or_kleene(&a, &eq)?,
+                });
+            }
+            let out = acc.unwrap_or_else(|| BooleanArray::from(vec![false; n]));
+            let out = if *negated { arrow_arith::boolean::not(&out)? } else { out };
+            let scalar = matches!(v, Value::Scalar(_)) && out.len() == 1;
+            wrap(Arc::new(out), scalar)
+        }
+        Expr::InSubquery { expr, subquery, negated } => {
+            let v = evaluate(expr, batch, ctx)?.into_array(n)?;
+            let set = ctx.subquery(*subquery)?;
+            Value::Array(Arc::new(in_set(&v, &set, *negated)?))
+        }
+        Expr::Exists { subquery, negated } => {
+            let rows = ctx.subquery(*subquery)?.len();
+            let b = BooleanArray::from(vec![(rows > 0) != *negated]);
+            Value::Scalar(Arc::new(b))
+        }
+        Expr::ScalarSubquery { subquery, data_type } => {
+            let r = ctx.subquery(*subquery)?;
+            match r.len() {
+                0 => Value::Scalar(new_null_array(data_type, 1)),
+                1 => Value::Scalar(r),
+                more => {
+                    return Err(AnalyticsError::execution(format!(
+                        "a scalar subquery returned {more} rows; it must return at most one"
+                    )));
+                }
+            }
+        }
+        Expr::Case { branches, otherwise, return_type } => case(branches, otherwise, return_type, batch, ctx)?,
+        Expr::Cast { expr, to, try_cast } => {
+            let v = evaluate(expr, batch, ctx)?;
+            let try_cast = *try_cast;
+            map_value(v, |a| cast::cast(&a, to, try_cast))?
+        }
+        Expr::Function { func, args, return_type } => {
+            let values = args.iter().map(|a| evaluate(a, batch, ctx)).collect::<Result<Vec<_>>>()?;
+            let all_scalar = !values.is_empty() && values.iter().all(|v| matches!(v, Value::Scalar(_)));
+            let len = if all_scalar { 1 } else { n };
+            let arrays = values.into_iter().map(|v| v.into_array(len)).collect::<Result<Vec<_>>>()?;
+            let out = crate::functions::scalar::invoke(func, &arrays, len, return_type)?;
+            wrap(out, all_scalar)
+        }
+    })
+}
+
+/// Evaluate to an array of the batch's length.
+pub fn evaluate_array(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<ArrayRef> {
+    evaluate(expr, batch, ctx)?.into_array(batch.num_rows())
+}
+
+/// Evaluate a predicate to a mask where NULL counts as false.
+pub fn evaluate_mask(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<BooleanArray> {
+    let a = evaluate_array(expr, batch, ctx)?;
+    let b = a
+        .as_boolean_opt()
+        .ok_or_else(|| AnalyticsError::internal(format!("a predicate evaluated to {}", a.data_type())))?;
+    Ok(match b.nulls() {
+        Some(nulls) => BooleanArray::new(b.values() & nulls.inner(), None),
+        None => b.clone(),
+    })
+}
+
+fn wrap(a: ArrayRef, scalar: bool) -> Value {
+    if scalar && a.len() == 1 { Value::Scalar(a) } else { Value::Array(a) }
+}
+
+fn map_value(v: Value, f: impl FnOnce(ArrayRef) -> Result<ArrayRef>) -> Result<Value> {
+    Ok(match v {
+        Value::Array(a) => Value::Array(f(a)?),
+        Value::Scalar(s) => Value::Scalar(f(s)?),
+    })
+}
+
+/// A value as a kernel argument: arrays as they are, scalars wrapped so kernels broadcast them.
+fn datum(v: &Value) -> Box<dyn arrow_array::Datum + '_> {
+    match v {
+        Value::Array(a) => Box::new(a.clone()),
+        Value::Scalar(s) => Box::new(Scalar::new(s.clone())),
+    }
+}
+
+/// Floats compare as DuckDB compares them: `-0.0` equals `0.0` (arrow's total order would tell
+/// them apart) and NaN equals NaN and is above every number (arrow's order already says so).
+fn normalize_zero(v: &Value) -> Result<Value> {
+    let t = v.data_type();
+    if !matches!(t, DataType::Float32 | DataType::Float64 | DataType::Float16) {
+        return Ok(v.clone());
+    }
+    let zero = cast::cast(&(Arc::new(arrow_array::Float64Array::from(vec![0.0])) as ArrayRef), t, false)?;
+    // x + 0.0 is +0.0 for x = -0.0 and x for everything else (NaN included).
+    map_value(v.clone(), |a| Ok(arrow_arith::numeric::add(&a, &Scalar::new(zero.clone()))?))
+}
+
+fn compare(op: BinaryOp, l: &Value, r: &Value) -> Result<BooleanArray> {
+    let (l, r) = (normalize_zero(l)?, normalize_zero(r)?);
+    let (dl, dr) = (datum(&l), datum(&r));
+    let (dl, dr) = (dl.as_ref(), dr.as_ref());
+    Ok(match op {
+        BinaryOp::Eq => arrow_ord::cmp::eq(dl, dr)?,
+        BinaryOp::NotEq => arrow_ord::cmp::neq(dl, dr)?,
+        BinaryOp::Lt => arrow_ord::cmp::lt(dl, dr)?,
+        BinaryOp::LtEq => arrow_ord::cmp::lt_eq(dl, dr)?,
+        BinaryOp::Gt => arrow_ord::cmp::gt(dl, dr)?,
+        BinaryOp::GtEq => arrow_ord::cmp::gt_eq(dl, dr)?,
+        other => return Err(AnalyticsError::internal(format!("{} is not a comparison", other.symbol()))),
+    })
+}
+
+fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) -> Result<Value> {
+    let both_scalar = matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_)));
+    let out: ArrayRef = match op {
+        _ if op.is_comparison() => Arc::new(compare(op, &l, &r)?),
+        BinaryOp::And | BinaryOp::Or => {
+            let len = if both_scalar { 1 } else { n };
+            let (la, ra) = (l.into_array(len)?, r.into_array(len)?);
+            let (lb, rb) = (la.as_boolean(), ra.as_boolean());
+            Arc::new(if op == BinaryOp::And {
+                arrow_arith::boolean::and_kleene(lb, rb)?
+            } else {
+                arrow_arith::boolean::or_kleene(lb, rb)?
+            })
+        }
+        BinaryOp::Concat => {
+            let len = if both_scalar { 1 } else { n };
+            let (la, ra) = (l.into_array(len)?, r.into_array(len)?);
+            Arc::new(arrow_string::concat_elements::concat_elements_utf8(la.as_string::<i32>(), ra.as_string::<i32>())?)
+        }
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::IntDiv | BinaryOp::Mod => {
+            let (dl, dr) = (datum(&l), datum(&r));
+            let (dl, dr) = (dl.as_ref(), dr.as_ref());
+            let out = match op {
+                BinaryOp::Add => arrow_arith::numeric::add(dl, dr),
+                BinaryOp::Sub => arrow_arith::numeric::sub(dl, dr),
+                BinaryOp::Mul => arrow_arith::numeric::mul(dl, dr),
+                BinaryOp::Div | BinaryOp::IntDiv => arrow_arith::numeric::div(dl, dr),
+                _ => arrow_arith::numeric::rem(dl, dr),
+            }
+            .map_err(|e| match e {
+                arrow_schema::ArrowError::DivideByZero => {
+                    AnalyticsError::execution(format!("division by zero in {}", op.symbol()))
+                }
+                other => AnalyticsError::from_arrow(other),
+            })?;
+            if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? }
+        }
+        other => return Err(AnalyticsError::internal(format!("unhandled operator {}", other.symbol()))),
+    };
+    Ok(wrap(out, both_scalar))
+}
+
+/// `CASE`: each branch's value is computed only on the rows it is chosen for, so a branch that
+/// would fail elsewhere (`CASE WHEN x <> 0 THEN 1 // x END`) does not.
+fn case(
+    branches: &[(Expr, Expr)],
+    otherwise: &Expr,
+    return_type: &DataType,
+    batch: &RecordBatch,
+    ctx: &dyn Context,
+) -> Result<Value> {
+    let n = batch.num_rows();
+    // Rows no branch has taken yet, in order.
+    let mut remaining: Vec<u32> = (0..n as u32).collect();
+    // Per row: which source array holds its value, and where.
+    let mut sources: Vec<ArrayRef> = Vec::with_capacity(branches.len() + 1);
+    let mut choice: Vec<(usize, usize)> = vec![(0, 0); n];
+    for (cond, value) in branches {
+        if remaining.is_empty() {
+            break;
+        }
+        let sub = take_rows(batch, &remaining)?;
+        let mask = evaluate_mask(cond, &sub, ctx)?;
+        if mask.true_count() == 0 {
+            continue;
+        }
+        let chosen = arrow_select::filter::filter_record_batch(&sub, &mask)?;
+        let values = evaluate_array(value, &chosen, ctx)?;
+        let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
+        let slot = sources.len();
+        sources.push(values);
+        let mut still = Vec::with_capacity(remaining.len() - mask.true_count());
+        let mut k = 0;
+        for (row, taken) in remaining.iter().zip(mask.values().iter()) {
+            if taken {
+                if let Some(c) = choice.get_mut(*row as usize) {
+                    *c = (slot, k);
+                }
+                k += 1;
+            } else {
+                still.push(*row);
+            }
+        }
+        remaining = still;
+    }
+    if !remaining.is_empty() {
+        let sub = take_rows(batch, &remaining)?;
+        let values = evaluate(otherwise, &sub, ctx)?.into_array(sub.num_rows())?;
+        let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
+        let slot = sources.len();
+        sources.push(values);
+        for (k, &row) in remaining.iter().enumerate() {
+            if let Some(c) = choice.get_mut(row as usize) {
+                *c = (slot, k);
+            }
+        }
+    }
+    if sources.is_empty() {
+        return Ok(Value::Array(new_null_array(return_type, n)));
+    }
+    if let [only] = sources.as_slice()
+        && only.len() == n
+        && choice.iter().enumerate().all(|(i, (_, k))| *k == i)
+    {
+        return Ok(Value::Array(only.clone()));
+    }
+    let refs: Vec<&dyn Array> = sources.iter().map(|a| a.as_ref()).collect();
+    Ok(Value::Array(arrow_select::interleave::interleave(&refs, &choice)?))
+}
+
+fn take_rows(batch: &RecordBatch, indices: &[u32]) -> Result<RecordBatch> {
+    let idx = arrow_array::UInt32Array::from(indices.to_vec());
+    Ok(arrow_select::take::take_record_batch(batch, &idx)?)
+}
+
+/// `v [NOT] IN set` with SQL's NULL rules: NULL when `v` is NULL, or when there is no match and
+/// the set holds a NULL.
+pub fn in_set(v: &ArrayRef, set: &ArrayRef, negated: bool) -> Result<BooleanArray> {
+    use arrow_row::{RowConverter, SortField};
+    let set = if set.data_type() == v.data_type() { set.clone() } else { cast::cast(set, v.data_type(), false)? };
+    let converter = RowConverter::new(vec![SortField::new(v.data_type().clone())])?;
+    let set_has_null = set.null_count() > 0;
+    let set_rows = converter.convert_columns(&[set])?;
+    let members: hashbrown::HashSet<&[u8]> = (0..set_rows.num_rows()).map(|i| set_rows.row(i).data()).collect();
+    let v_rows = converter.convert_columns(std::slice::from_ref(v))?;
+    let mut values = Vec::with_capacity(v.len());
+    let mut valid = Vec::with_capacity(v.len());
+    for (i, row) in v_rows.iter().enumerate() {
+        if v.is_null(i) {
+            values.push(false);
+            valid.push(false);
+        } else if members.contains(row.as_ref()) {
+            values.push(!negated);
+            valid.push(true);
+        } else if set_has_null {
+            values.push(false);
+            valid.push(false);
+        } else {
+            values.push(negated);
+            valid.push(true);
+        }
+    }
+    Ok(BooleanArray::new(values.into(), Some(valid.into())))
+}

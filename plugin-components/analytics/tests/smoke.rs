@@ -1,0 +1,55 @@
+//! Quick end-to-end queries on a small table.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+
+use std::sync::Arc;
+
+use arrow_analytics::Session;
+use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
+
+fn session() -> Session {
+    let mut s = Session::default();
+    let k: ArrayRef = Arc::new(StringArray::from(vec![Some("a"), Some("b"), Some("a"), None, Some("b"), Some("a")]));
+    let v: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), Some(2), Some(3), Some(4), None, Some(6)]));
+    let f: ArrayRef = Arc::new(Float64Array::from(vec![1.5, 2.5, f64::NAN, -0.0, 0.0, 3.0]));
+    let b = RecordBatch::try_from_iter(vec![("k", k), ("v", v), ("f", f)]).unwrap();
+    s.register("t", b.schema(), vec![b]).unwrap();
+    s
+}
+
+fn show(s: &Session, sql: &str) -> String {
+    match s.query(sql, &[]) {
+        Ok(a) => arrow_cast::pretty::pretty_format_batches(&a.batches).unwrap().to_string(),
+        Err(e) => format!("ERROR {:?}: {e}", e.kind),
+    }
+}
+
+#[test]
+fn smoke() {
+    let s = session();
+    for q in [
+        "SELECT * FROM t",
+        "SELECT k, count(*), sum(v), avg(v), min(f), max(f) FROM t GROUP BY k ORDER BY k",
+        "SELECT v + 1, v / 2, v // 2, v % 4 FROM t WHERE v > 1 ORDER BY 1",
+        "SELECT count(*) FROM t WHERE k = 'a' AND v BETWEEN 2 AND 10",
+        "SELECT k FROM t GROUP BY k HAVING count(*) > 1 ORDER BY k NULLS FIRST",
+        "SELECT CASE WHEN v > 2 THEN 'big' ELSE 'small' END AS size, count(*) FROM t GROUP BY 1 ORDER BY 1",
+        "SELECT a.k, b.v FROM t a JOIN t b ON a.v = b.v ORDER BY 2",
+        "SELECT k, v FROM t WHERE v IN (SELECT v FROM t WHERE k = 'a') ORDER BY v",
+        "SELECT (SELECT max(v) FROM t) AS m",
+        "SELECT DISTINCT k FROM t ORDER BY k",
+        "SELECT x FROM (SELECT v * 2 AS x FROM t) s WHERE x > 4 ORDER BY x DESC LIMIT 2",
+        "SELECT lower(k), length(k), coalesce(k, 'none') FROM t",
+        "SELECT nosuch FROM t",
+        "SELECT v FROM tt",
+        "SELECT k, v FROM t GROUP BY k",
+        "SELECT 2147483647::int + 1",
+        "SELECT 1/0, 7 // 2",
+        "SELECT 7 // 0",
+        "WITH c AS (SELECT k, sum(v) s FROM t GROUP BY k) SELECT * FROM c ORDER BY s",
+        "SELECT k FROM t UNION ALL SELECT 'z' ORDER BY 1",
+        "SELECT f, count(*) FROM t GROUP BY f ORDER BY f",
+    ] {
+        println!("{q}\n{}\n", show(&s, q));
+    }
+    println!("{}", s.explain("SELECT a.k, sum(b.v) FROM t a, t b WHERE a.v = b.v AND a.k = 'a' GROUP BY a.k", &[]).unwrap());
+}
