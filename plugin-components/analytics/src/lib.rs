@@ -28,4 +28,9 @@ pub mod sql;
 mod bindings;
 
 pub use error::{AnalyticsError, ErrorKind, Position};
+
+/// The id the plugin registers under.
+pub const PLUGIN_ID: &str = "io.arrow.plugin.analytics.v1";
+/// The core API version the plugin is built against.
+pub const CORE_API: &str = "0.1.0";
 pub use session::{Answer, Session};
