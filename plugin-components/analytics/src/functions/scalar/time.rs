@@ -59,6 +59,13 @@ pub enum TimeFunc {
     Strftime(Format),
     /// `strptime(text, format)`.
     Strptime(Format),
+    /// `dayname(t)`, `monthname(t)`: the English name.
+    Name {
+        /// The month's name rather than the weekday's.
+        month: bool,
+    },
+    /// `last_day(t)`: the last day of the month, a date.
+    LastDay,
     /// A call whose constant unit is NULL: NULL on every row.
     Null,
     /// An arithmetic operator on temporal operands.
@@ -316,6 +323,9 @@ impl TimeFunc {
             TimeFunc::MakeTimestamp | TimeFunc::MakeTimestampMicros => "make_timestamp".into(),
             TimeFunc::Strftime(_) => "strftime".into(),
             TimeFunc::Strptime(_) => "strptime".into(),
+            TimeFunc::Name { month: false } => "dayname".into(),
+            TimeFunc::Name { month: true } => "monthname".into(),
+            TimeFunc::LastDay => "last_day".into(),
             TimeFunc::Null => "NULL".into(),
             TimeFunc::Op(op) => match op {
                 TimeOp::DateDays { negate: true, .. }
@@ -371,6 +381,9 @@ pub const NAMES: &[&str] = &[
     "make_timestamp",
     "strftime",
     "strptime",
+    "dayname",
+    "monthname",
+    "last_day",
 ];
 
 fn is_interval(t: &DataType) -> bool {
@@ -507,6 +520,20 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             arg_types.extend(third_type);
             done(TimeFunc::Bucket(kind), arg_types, ret)
         }
+        "dayname" | "monthname" | "last_day" => match args {
+            [t] if is_datetime(t.data_type) => {
+                let (func, ret) = match name {
+                    "dayname" => (TimeFunc::Name { month: false }, DataType::Utf8),
+                    "monthname" => (TimeFunc::Name { month: true }, DataType::Utf8),
+                    _ => (TimeFunc::LastDay, DataType::Date32),
+                };
+                done(func, types, ret)
+            }
+            [t] if *t.data_type == DataType::Null => {
+                done(TimeFunc::Null, types, if name == "last_day" { DataType::Date32 } else { DataType::Utf8 })
+            }
+            _ => Err(no_signature(name, args, "a date or timestamp")),
+        },
         "make_date" => match args {
             [_, _, _] if args.iter().all(|a| super::integerish(a.data_type)) => {
                 done(TimeFunc::MakeDate, vec![DataType::Int64; 3], DataType::Date32)
@@ -719,6 +746,31 @@ pub fn resolve_operator(op: BinaryOp, left: &DataType, right: &DataType) -> Resu
 pub fn invoke(func: &TimeFunc, args: &[ArrayRef], len: usize, return_type: &DataType) -> Result<ArrayRef> {
     match func {
         TimeFunc::Null => Ok(new_null_array(return_type, len)),
+        TimeFunc::Name { month } => {
+            let t = Ticks::of(arg(args, 0)?)?;
+            let mut out = super::string::Utf8Out::with_capacity(len, len * 9);
+            for (i, v) in t.values.iter().enumerate() {
+                if !t.is_valid(i) {
+                    out.push_null();
+                    continue;
+                }
+                let (days, _) = t.kind.split(*v);
+                out.push(if *month {
+                    format::month_name(cal::civil_from_days(days).1)
+                } else {
+                    format::day_name(days)
+                })?;
+            }
+            out.finish()
+        }
+        TimeFunc::LastDay => {
+            let t = Ticks::of(arg(args, 0)?)?;
+            let out = t.map(|days, _| {
+                let (y, m, _) = cal::civil_from_days(days);
+                date32(cal::days_from_civil(y, m, cal::days_in_month(y, m)))
+            })?;
+            Ok(Arc::new(Date32Array::new(out.into(), t.nulls.clone())))
+        }
         TimeFunc::Part(p) => {
             let v = last(args)?;
             match v.data_type() {
@@ -748,7 +800,7 @@ pub fn invoke(func: &TimeFunc, args: &[ArrayRef], len: usize, return_type: &Data
             }
             let t = Ticks::of(v)?;
             let unit = *unit;
-            let out = t.map_raw(|v| t.kind.to_unit(v, unit).ok_or_else(out_of_range))?;
+            let out = t.map_raw(|v| t.kind.to_unit_rounded(v, unit).ok_or_else(out_of_range))?;
             Ok(Arc::new(Int64Array::new(out.into(), t.nulls.clone())))
         }
         TimeFunc::FromEpoch(unit) => {
@@ -932,6 +984,19 @@ impl Kind {
             v.checked_mul(to_per_sec / from_per_sec)
         } else {
             Some(v.div_euclid(from_per_sec / to_per_sec))
+        }
+    }
+
+    /// The value counted in `unit`, rounded half away from zero (DuckDB's `epoch_ms` of
+    /// `1970-01-01 00:00:00.0005` is 1, of `1969-12-31 23:59:59.9995` is -1).
+    fn to_unit_rounded(self, v: i64, unit: TimeUnit) -> Option<i64> {
+        match self {
+            Kind::Ts(u) if per_second(u) > per_second(unit) => {
+                let f = per_second(u) / per_second(unit);
+                let (q, r) = (v / f, v % f);
+                Some(if r.abs() >= f - r.abs() { q + v.signum() } else { q })
+            }
+            _ => self.to_unit(v, unit),
         }
     }
 }

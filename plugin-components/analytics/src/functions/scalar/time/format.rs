@@ -76,6 +76,16 @@ const MONTHS: [&str; 12] = [
 ];
 const DAYS: [&str; 7] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
+/// The English name of month `m` (1-12).
+pub(crate) fn month_name(m: i64) -> &'static str {
+    MONTHS.get((m - 1) as usize).copied().unwrap_or("")
+}
+
+/// The English name of the weekday of a day count.
+pub(crate) fn day_name(days: i64) -> &'static str {
+    DAYS.get((days + 4).rem_euclid(7) as usize).copied().unwrap_or("")
+}
+
 impl Format {
     /// Parse a format; an unknown specifier is an error naming it.
     pub fn parse(text: &str) -> Result<Self> {

@@ -238,6 +238,10 @@ fn epochs_and_constructors() {
         vec![Some(1_704_067_200_123_000), Some(-1_000), None]
     );
     assert_eq!(i64s(&call("epoch_ns", vec![column(t)]).unwrap())[0], Some(1_704_067_200_123_000_000));
+    // DuckDB 2.0.1 rounds to the millisecond: epoch_ms of 1970-01-01 00:00:00.0005 is 1, of .0004 is 0,
+    // of 1969-12-31 23:59:59.9995 is -1, of .9996 is 0.
+    let halves = ts_array(&[Some(500), Some(400), Some(-500), Some(-400)]);
+    assert_eq!(i64s(&call("epoch_ms", vec![column(halves)]).unwrap()), vec![Some(1), Some(0), Some(-1), Some(0)]);
     let ms: ArrayRef = Arc::new(Int64Array::from(vec![1_704_067_200_123]));
     assert_eq!(micros(&call("epoch_ms", vec![column(ms)]).unwrap()), vec![Some(ts(2024, 1, 1, 0, 0, 0, 123_000))]);
     let big: ArrayRef = Arc::new(Int64Array::from(vec![i64::MAX]));
