@@ -400,6 +400,10 @@ fn is_datetime(t: &DataType) -> bool {
 
 const INTERVAL: DataType = DataType::Interval(IntervalUnit::MonthDayNano);
 
+/// The zone of the `TIMESTAMPTZ` values this family makes (`to_timestamp`, `strptime` with `%z`),
+/// as the binder spells DuckDB's `TIMESTAMPTZ`.
+const ZONE: &str = "UTC";
+
 /// The timestamp type DuckDB gives a date or timestamp argument of a calendar function:
 /// microseconds, keeping the zone.
 fn ts_us(t: &DataType) -> DataType {
@@ -476,7 +480,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             [t] if crate::expr::coerce::is_numeric(t.data_type) || *t.data_type == DataType::Null => done(
                 TimeFunc::ToTimestamp,
                 vec![DataType::Float64],
-                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                DataType::Timestamp(TimeUnit::Microsecond, Some(ZONE.into())),
             ),
             _ => Err(no_signature(name, args, "a number of seconds")),
         },
@@ -590,7 +594,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
                 done(TimeFunc::Strftime(format), arg_types, DataType::Utf8)
             } else {
                 let ret = if format.has_offset() {
-                    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+                    DataType::Timestamp(TimeUnit::Microsecond, Some(ZONE.into()))
                 } else {
                     DataType::Timestamp(TimeUnit::Microsecond, None)
                 };
@@ -825,7 +829,7 @@ pub fn invoke(func: &TimeFunc, args: &[ArrayRef], len: usize, return_type: &Data
                     )))
                 }
             })?;
-            Ok(Arc::new(out.with_timezone("UTC")))
+            Ok(Arc::new(out.with_timezone(ZONE)))
         }
         TimeFunc::Bucket(kind) => bucket(*kind, args, len, return_type),
         TimeFunc::MakeDate => {
