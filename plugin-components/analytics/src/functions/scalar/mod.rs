@@ -107,6 +107,67 @@ pub(crate) fn arg(args: &[ArrayRef], i: usize) -> Result<&ArrayRef> {
     args.get(i).ok_or_else(|| crate::error::AnalyticsError::internal(format!("missing argument {i}")))
 }
 
+/// The value of a string literal argument (`None` for a column, a NULL or another type).
+pub(crate) fn literal_str<'a>(a: &Arg<'a>) -> Option<&'a str> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    let l = a.literal?;
+    let s = l.0.as_string_opt::<i32>()?;
+    (s.len() == 1 && s.is_valid(0)).then(|| s.value(0))
+}
+
+/// The value of an integer literal argument.
+pub(crate) fn literal_int(a: &Arg<'_>) -> Option<i64> {
+    use arrow_array::Array;
+    let l = a.literal?;
+    if l.0.len() != 1 || l.0.is_null(0) || !l.0.data_type().is_integer() {
+        return None;
+    }
+    let v = crate::expr::cast::cast(&l.0, &DataType::Int64, false).ok()?;
+    use arrow_array::cast::AsArray;
+    v.as_primitive_opt::<arrow_array::types::Int64Type>().map(|a| a.value(0))
+}
+
+/// Whether the argument is a NULL literal (of any type).
+pub(crate) fn is_null_literal(a: &Arg<'_>) -> bool {
+    *a.data_type == DataType::Null || a.literal.is_some_and(|l| l.is_null())
+}
+
+/// Whether an argument can be passed where a string is taken: a string or an untyped NULL.
+pub(crate) fn stringish(t: &DataType) -> bool {
+    crate::expr::coerce::is_string(t) || *t == DataType::Null
+}
+
+/// Whether an argument can be passed where an integer is taken.
+pub(crate) fn integerish(t: &DataType) -> bool {
+    t.is_integer() || *t == DataType::Null
+}
+
+/// The type several arguments meet at, as DuckDB unifies them: string literals take the type of
+/// the others (they are parsed as it), integer literals take another argument's integer type when
+/// they fit it (`greatest(tinyint_col, 1)` stays `tinyint`); everything else by
+/// [`crate::expr::coerce::common_type`].
+pub(crate) fn unify(args: &[Arg<'_>]) -> Option<DataType> {
+    use crate::expr::coerce::{common_type, is_string, literal_fits};
+    let string_literal = |a: &Arg<'_>| a.literal.is_some() && is_string(a.data_type);
+    let int_literal = |a: &Arg<'_>| literal_int(a).filter(|_| matches!(a.data_type, DataType::Int32 | DataType::Int64));
+    let mut t = DataType::Null;
+    for a in args.iter().filter(|a| !string_literal(a) && int_literal(a).is_none()) {
+        t = common_type(&t, a.data_type)?;
+    }
+    for a in args {
+        if let Some(v) = int_literal(a)
+            && !(t.is_integer() && literal_fits(i128::from(v), &t))
+        {
+            t = common_type(&t, a.data_type)?;
+        }
+    }
+    if args.iter().any(string_literal) && (t == DataType::Null || is_string(&t)) {
+        t = DataType::Utf8;
+    }
+    Some(t)
+}
+
 /// A type error for a call of `name` with argument types it does not take.
 pub(crate) fn no_signature(name: &str, args: &[Arg<'_>], expected: &str) -> crate::error::AnalyticsError {
     let got: Vec<String> = args.iter().map(|a| a.data_type.to_string()).collect();

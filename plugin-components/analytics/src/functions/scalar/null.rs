@@ -1,21 +1,24 @@
-//! `coalesce` and `nullif`: the first non-NULL argument; NULL where two values are equal.
+//! `coalesce`/`ifnull`, `nullif`, `greatest` and `least`: the functions whose point is how they
+//! treat NULLs. Arguments meet at one type as DuckDB's do ([`super::unify`]: a string literal takes
+//! the others' type, an integer literal the others' integer type).
 
-use std::sync::Arc;
-
-use arrow_array::{Array, ArrayRef, BooleanArray};
+use arrow_array::{Array, ArrayRef, BooleanArray, new_null_array};
 use arrow_schema::DataType;
 
-use super::{Arg, Resolved, ScalarFunc, arg, no_signature};
+use super::{Arg, Resolved, ScalarFunc, arg, no_signature, unify};
 use crate::error::Result;
-use crate::expr::coerce::common_type;
 
 /// A NULL-handling function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NullFunc {
-    /// `coalesce(a, b, ...)`.
+    /// `coalesce(a, b, ...)`, `ifnull(a, b)`: the first non-NULL argument.
     Coalesce,
-    /// `nullif(a, b)`.
+    /// `nullif(a, b)`: NULL where `a = b`, else `a`.
     NullIf,
+    /// `greatest(a, ...)`: the largest non-NULL argument (NULL when all are).
+    Greatest,
+    /// `least(a, ...)`: the smallest non-NULL argument (NULL when all are).
+    Least,
 }
 
 impl NullFunc {
@@ -24,39 +27,41 @@ impl NullFunc {
         match self {
             NullFunc::Coalesce => "coalesce",
             NullFunc::NullIf => "nullif",
+            NullFunc::Greatest => "greatest",
+            NullFunc::Least => "least",
         }
         .into()
     }
 }
 
 /// The names this family answers to.
-pub const NAMES: &[&str] = &["coalesce", "ifnull", "nullif"];
+pub const NAMES: &[&str] = &["coalesce", "ifnull", "nullif", "greatest", "least"];
 
 /// Resolve a call of this family.
 pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
     let func = match name {
         "coalesce" | "ifnull" => NullFunc::Coalesce,
         "nullif" => NullFunc::NullIf,
+        "greatest" => NullFunc::Greatest,
+        "least" => NullFunc::Least,
         _ => return Ok(None),
     };
-    if args.is_empty() || (func == NullFunc::NullIf && args.len() != 2) || (name == "ifnull" && args.len() != 2) {
-        return Err(no_signature(name, args, if func == NullFunc::NullIf { "two arguments" } else { "one or more arguments" }));
+    let two = func == NullFunc::NullIf || name == "ifnull";
+    if args.is_empty() || (two && args.len() != 2) {
+        return Err(no_signature(name, args, if two { "two arguments" } else { "one or more arguments" }));
     }
-    let mut t = DataType::Null;
-    for a in args {
-        t = common_type(&t, a.data_type).ok_or_else(|| no_signature(name, args, "arguments of one type"))?;
+    let t = unify(args).ok_or_else(|| no_signature(name, args, "arguments of one type"))?;
+    if func == NullFunc::NullIf {
+        // The comparison is made in the common type, the result keeps the first argument's type.
+        let first = args.first().map(|a| a.data_type.clone()).unwrap_or(DataType::Null);
+        return Ok(Some(Resolved { func: ScalarFunc::Null(func), arg_types: vec![t.clone(), t], return_type: first }));
     }
-    let return_type = if func == NullFunc::NullIf { args[0].data_type.clone() } else { t.clone() };
-    let arg_types = match func {
-        NullFunc::Coalesce => vec![t; args.len()],
-        NullFunc::NullIf => vec![t.clone(), t],
-    };
-    Ok(Some(Resolved { func: ScalarFunc::Null(func), arg_types, return_type }))
+    Ok(Some(Resolved { func: ScalarFunc::Null(func), arg_types: vec![t.clone(); args.len()], return_type: t }))
 }
 
 /// Run it.
 pub fn invoke(func: &NullFunc, args: &[ArrayRef], len: usize, return_type: &DataType) -> Result<ArrayRef> {
-    match func {
+    let out = match func {
         NullFunc::Coalesce => {
             let mut out = arg(args, 0)?.clone();
             for next in args.iter().skip(1) {
@@ -66,19 +71,102 @@ pub fn invoke(func: &NullFunc, args: &[ArrayRef], len: usize, return_type: &Data
                 let is_set = arrow_arith::boolean::is_not_null(out.as_ref())?;
                 out = arrow_select::zip::zip(&is_set, &out, next)?;
             }
-            let out = if out.data_type() == return_type { out } else { crate::expr::cast::cast(&out, return_type, false)? };
-            debug_assert_eq!(out.len(), len);
-            Ok(out)
+            out
         }
         NullFunc::NullIf => {
             let (a, b) = (arg(args, 0)?, arg(args, 1)?);
+            if *return_type == DataType::Null {
+                return Ok(new_null_array(&DataType::Null, len));
+            }
             let eq = arrow_ord::cmp::eq(a, b)?;
-            // Rows where the two are equal (a NULL comparison is not equal) become NULL.
-            let keep = BooleanArray::from_iter(eq.iter().map(|e| Some(e != Some(true))));
-            let nulls = arrow_array::new_null_array(a.data_type(), a.len());
-            let out: ArrayRef = arrow_select::zip::zip(&keep, a, &nulls)?;
-            let out = if out.data_type() == return_type { out } else { crate::expr::cast::cast(&out, return_type, false)? };
-            Ok(Arc::clone(&out))
+            // Only rows where the comparison is true (not NULL) become NULL.
+            let equal = match eq.nulls() {
+                Some(n) => eq.values() & n.inner(),
+                None => eq.values().clone(),
+            };
+            arrow_select::nullif::nullif(a.as_ref(), &BooleanArray::new(equal, None))?
         }
+        NullFunc::Greatest | NullFunc::Least => {
+            let mut out = arg(args, 0)?.clone();
+            for next in args.iter().skip(1) {
+                let better = if *func == NullFunc::Greatest {
+                    arrow_ord::cmp::gt(next, &out)?
+                } else {
+                    arrow_ord::cmp::lt(next, &out)?
+                };
+                // Take `next` where it compares better, or where the running value is NULL.
+                let better = match better.nulls() {
+                    Some(n) => better.values() & n.inner(),
+                    None => better.values().clone(),
+                };
+                let take = match out.logical_nulls() {
+                    Some(n) => &better | &!n.inner(),
+                    None => better,
+                };
+                out = arrow_select::zip::zip(&BooleanArray::new(take, None), next, &out)?;
+            }
+            out
+        }
+    };
+    if out.data_type() == return_type { Ok(out) } else { crate::expr::cast::cast(&out, return_type, false) }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use std::sync::Arc;
+
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int32Type};
+    use arrow_array::{Float64Array, Int32Array, StringArray};
+
+    use super::*;
+
+    fn a(t: &DataType) -> Arg<'_> {
+        Arg { data_type: t, literal: None }
+    }
+
+    #[test]
+    fn greatest_and_least_skip_nulls() {
+        let x: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), None, Some(5), None]));
+        let y: ArrayRef = Arc::new(Int32Array::from(vec![Some(3), Some(2), None, None]));
+        let g = invoke(&NullFunc::Greatest, &[x.clone(), y.clone()], 4, &DataType::Int32).unwrap();
+        assert_eq!(g.as_primitive::<Int32Type>().iter().collect::<Vec<_>>(), vec![Some(3), Some(2), Some(5), None]);
+        let l = invoke(&NullFunc::Least, &[x, y], 4, &DataType::Int32).unwrap();
+        assert_eq!(l.as_primitive::<Int32Type>().iter().collect::<Vec<_>>(), vec![Some(1), Some(2), Some(5), None]);
+    }
+
+    #[test]
+    fn nan_is_the_greatest_float() {
+        // DuckDB 2.0.1: greatest(1::double, 'nan') is nan, least(1::double, 'nan') is 1.
+        let x: ArrayRef = Arc::new(Float64Array::from(vec![1.0]));
+        let y: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN]));
+        let g = invoke(&NullFunc::Greatest, &[x.clone(), y.clone()], 1, &DataType::Float64).unwrap();
+        assert!(g.as_primitive::<Float64Type>().value(0).is_nan());
+        let l = invoke(&NullFunc::Least, &[x, y], 1, &DataType::Float64).unwrap();
+        assert_eq!(l.as_primitive::<Float64Type>().value(0), 1.0);
+    }
+
+    #[test]
+    fn nullif_keeps_the_first_type_and_nulls_only_equal_rows() {
+        let (i8t, i32t) = (DataType::Int8, DataType::Int32);
+        let r = resolve("nullif", &[a(&i8t), a(&i32t)]).unwrap().unwrap();
+        assert_eq!(r.return_type, DataType::Int8);
+        assert_eq!(r.arg_types, vec![DataType::Int32, DataType::Int32]);
+        let x: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), Some(2), None]));
+        let y: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), None, Some(3)]));
+        let out = invoke(&NullFunc::NullIf, &[x, y], 3, &DataType::Int32).unwrap();
+        assert_eq!(out.as_primitive::<Int32Type>().iter().collect::<Vec<_>>(), vec![None, Some(2), None]);
+    }
+
+    #[test]
+    fn arguments_meet_at_one_type() {
+        let (s, i) = (DataType::Utf8, DataType::Int32);
+        assert!(resolve("coalesce", &[a(&s), a(&i)]).is_err());
+        assert!(resolve("ifnull", &[a(&i)]).is_err());
+        assert!(resolve("greatest", &[]).is_err());
+        let lit = crate::plan::Literal(Arc::new(StringArray::from(vec!["2"])));
+        let r = resolve("greatest", &[a(&i), Arg { data_type: &s, literal: Some(&lit) }]).unwrap().unwrap();
+        assert_eq!(r.return_type, DataType::Int32);
     }
 }
