@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use arrow_analytics::Session;
-use arrow_array::{ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 
 /// The table DuckDB was given:
@@ -336,5 +336,207 @@ fn running_sum_performance() {
         let start = std::time::Instant::now();
         let out = rows(&s, sql);
         println!("{:>8.1} ms  {sql} -> {out:?}", start.elapsed().as_secs_f64() * 1000.0);
+    }
+}
+
+/// Frame bounds for the randomized check: `(SQL, kind order, offset)`.
+fn bound_sql(kind: u32, k: u64) -> String {
+    match kind {
+        0 => "UNBOUNDED PRECEDING".to_string(),
+        1 => format!("{k} PRECEDING"),
+        2 => "CURRENT ROW".to_string(),
+        3 => format!("{k} FOLLOWING"),
+        _ => "UNBOUNDED FOLLOWING".to_string(),
+    }
+}
+
+/// The frame `[start, end]` (inclusive, maybe empty) of row `r` of a partition of `m` rows.
+fn naive_frame(r: i64, m: i64, start: (u32, u64), end: (u32, u64)) -> Option<(usize, usize)> {
+    let at = |(kind, k): (u32, u64)| match kind {
+        0 => 0,
+        1 => r - k as i64,
+        2 => r,
+        3 => r + k as i64,
+        _ => m - 1,
+    };
+    let (a, b) = (at(start).max(0), at(end).min(m - 1));
+    (a <= b).then_some((a as usize, b as usize))
+}
+
+/// Every fast path (sliding sums and counts, the min/max deque, running float sums) and the
+/// accumulator paths (per row, segment tree) against a naive evaluation, over random ROWS frames.
+#[test]
+fn random_frames_match_a_naive_evaluation() {
+    let n = 300usize;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    let p: Vec<Option<i64>> = (0..n)
+        .map(|_| match next(6) {
+            5 => None,
+            v => Some(v as i64),
+        })
+        .collect();
+    // A unique order key: a permutation of 0..n.
+    let mut o: Vec<i64> = (0..n as i64).collect();
+    for i in (1..n).rev() {
+        o.swap(i, next(i as u64 + 1) as usize);
+    }
+    let x: Vec<Option<i64>> = (0..n).map(|_| if next(9) == 0 { None } else { Some(next(200) as i64 - 100) }).collect();
+    // Quarter steps: float sums stay exact in any order.
+    let f: Vec<Option<f64>> =
+        (0..n).map(|_| if next(11) == 0 { None } else { Some((next(400) as f64 - 200.0) / 4.0) }).collect();
+    let s: Vec<Option<String>> =
+        (0..n).map(|_| if next(13) == 0 { None } else { Some(format!("s{:03}", next(500))) }).collect();
+    let batch = RecordBatch::try_from_iter(vec![
+        ("p", Arc::new(Int64Array::from(p.clone())) as ArrayRef),
+        ("o", Arc::new(Int64Array::from(o.clone())) as ArrayRef),
+        ("x", Arc::new(Int64Array::from(x.clone())) as ArrayRef),
+        ("f", Arc::new(Float64Array::from(f.clone())) as ArrayRef),
+        ("s", Arc::new(StringArray::from(s.clone())) as ArrayRef),
+    ])
+    .unwrap();
+    let mut session = Session::default();
+    session.register("r", batch.schema(), vec![batch]).unwrap();
+
+    // Rows of each partition in order of `o`; each input row's (partition rows, position).
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (p[i].is_none(), p[i], o[i]));
+    let mut members: std::collections::HashMap<Option<i64>, Vec<usize>> = Default::default();
+    for &i in &order {
+        members.entry(p[i]).or_default().push(i);
+    }
+
+    for round in 0..40 {
+        let start_kind = next(4) as u32;
+        let end_kind = start_kind.max(1) + next(5 - u64::from(start_kind.max(1))) as u32;
+        let (ks, ke) = (next(if round % 3 == 0 { 60 } else { 4 }), next(if round % 3 == 0 { 60 } else { 4 }));
+        let (start, end) = ((start_kind, ks), (end_kind, ke));
+        let frame = format!("ROWS BETWEEN {} AND {}", bound_sql(start.0, start.1), bound_sql(end.0, end.1));
+        let w = format!("(PARTITION BY p ORDER BY o {frame})");
+        let sql = format!(
+            "SELECT o, sum(x) OVER {w}, count(x) OVER {w}, count(*) OVER {w}, min(x) OVER {w}, max(x) OVER {w}, \
+             sum(f) OVER {w}, min(s) OVER {w}, max(s) OVER {w}, avg(x) OVER {w}, \
+             sum(x) FILTER (WHERE x > 0) OVER {w}, first_value(x) OVER {w}, last_value(x) OVER {w} FROM r ORDER BY o"
+        );
+        let answer = session.query(&sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let got = arrow_select::concat::concat_batches(&answer.schema, &answer.batches).unwrap();
+        let int = |c: usize| got.column(c).as_any().downcast_ref::<Int64Array>().unwrap().clone();
+        let flt = |c: usize| got.column(c).as_any().downcast_ref::<Float64Array>().unwrap().clone();
+        let txt = |c: usize| got.column(c).as_any().downcast_ref::<StringArray>().unwrap().clone();
+        let (sum, cnt, cnt_all, min, max, fsum, smin, smax, avg, pos, first, last) =
+            (int(1), int(2), int(3), int(4), int(5), flt(6), txt(7), txt(8), flt(9), int(10), int(11), int(12));
+        let opt_i = |a: &Int64Array, r: usize| (!a.is_null(r)).then(|| a.value(r));
+        let opt_f = |a: &Float64Array, r: usize| (!a.is_null(r)).then(|| a.value(r));
+        let opt_s = |a: &StringArray, r: usize| (!a.is_null(r)).then(|| a.value(r).to_string());
+        for row in 0..n {
+            let id = got.column(0).as_any().downcast_ref::<Int64Array>().unwrap().value(row);
+            let i = o.iter().position(|&v| v == id).unwrap();
+            let part = &members[&p[i]];
+            let r = part.iter().position(|&j| j == i).unwrap() as i64;
+            let rows: Vec<usize> = match naive_frame(r, part.len() as i64, start, end) {
+                Some((a, b)) => part[a..=b].to_vec(),
+                None => vec![],
+            };
+            let xs: Vec<i64> = rows.iter().filter_map(|&j| x[j]).collect();
+            let fs: Vec<f64> = rows.iter().filter_map(|&j| f[j]).collect();
+            let ss: Vec<&String> = rows.iter().filter_map(|&j| s[j].as_ref()).collect();
+            let ctx = format!("{frame} row {row}");
+            assert_eq!(opt_i(&sum, row), (!xs.is_empty()).then(|| xs.iter().sum()), "sum {ctx}");
+            assert_eq!(opt_i(&cnt, row), Some(xs.len() as i64), "count {ctx}");
+            assert_eq!(opt_i(&cnt_all, row), Some(rows.len() as i64), "count(*) {ctx}");
+            assert_eq!(opt_i(&min, row), xs.iter().min().copied(), "min {ctx}");
+            assert_eq!(opt_i(&max, row), xs.iter().max().copied(), "max {ctx}");
+            assert_eq!(opt_f(&fsum, row), (!fs.is_empty()).then(|| fs.iter().sum()), "float sum {ctx}");
+            assert_eq!(opt_s(&smin, row), ss.iter().min().map(|v| v.to_string()), "string min {ctx}");
+            assert_eq!(opt_s(&smax, row), ss.iter().max().map(|v| v.to_string()), "string max {ctx}");
+            let want_avg = (!xs.is_empty()).then(|| xs.iter().sum::<i64>() as f64 / xs.len() as f64);
+            match (opt_f(&avg, row), want_avg) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "avg {ctx}: {a} vs {b}"),
+                (a, b) => assert_eq!(a, b, "avg {ctx}"),
+            }
+            let ps: Vec<i64> = xs.iter().copied().filter(|&v| v > 0).collect();
+            assert_eq!(opt_i(&pos, row), (!ps.is_empty()).then(|| ps.iter().sum()), "filtered sum {ctx}");
+            assert_eq!(opt_i(&first, row), rows.first().and_then(|&j| x[j]), "first_value {ctx}");
+            assert_eq!(opt_i(&last, row), rows.last().and_then(|&j| x[j]), "last_value {ctx}");
+        }
+    }
+}
+
+/// RANGE frames over an order key with ties and NULLs (descending, NULLs first), and the ranks,
+/// against a naive evaluation: peers share their frame's end (or start).
+#[test]
+fn random_range_frames_with_peers() {
+    let n = 400usize;
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    let p: Vec<Option<String>> = (0..n)
+        .map(|_| match next(4) {
+            3 => None,
+            v => Some(format!("p{v}")),
+        })
+        .collect();
+    let d: Vec<Option<i64>> = (0..n)
+        .map(|_| match next(12) {
+            0 => None,
+            v => Some(v as i64 % 6),
+        })
+        .collect();
+    let x: Vec<Option<i64>> = (0..n).map(|_| if next(7) == 0 { None } else { Some(next(100) as i64) }).collect();
+    let id: Vec<i64> = (0..n as i64).collect();
+    let batch = RecordBatch::try_from_iter(vec![
+        ("id", Arc::new(Int64Array::from(id)) as ArrayRef),
+        ("p", Arc::new(StringArray::from(p.clone())) as ArrayRef),
+        ("d", Arc::new(Int64Array::from(d.clone())) as ArrayRef),
+        ("x", Arc::new(Int64Array::from(x.clone())) as ArrayRef),
+    ])
+    .unwrap();
+    let mut session = Session::default();
+    session.register("q", batch.schema(), vec![batch]).unwrap();
+    let w = "PARTITION BY p ORDER BY d DESC NULLS FIRST";
+    let sql = format!(
+        "SELECT id, sum(x) OVER ({w}), count(*) OVER ({w} RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), \
+         max(x) OVER ({w} RANGE BETWEEN CURRENT ROW AND CURRENT ROW), rank() OVER ({w}), dense_rank() OVER ({w}), \
+         cume_dist() OVER ({w}) FROM q ORDER BY id"
+    );
+    // Sort position of d under DESC NULLS FIRST: NULL first, then larger first.
+    let pos = |v: Option<i64>| match v {
+        None => i64::MIN,
+        Some(v) => -v,
+    };
+    let got = rows(&session, &sql);
+    for (i, line) in got.iter().enumerate() {
+        let same: Vec<usize> = (0..n).filter(|&j| p[j] == p[i]).collect();
+        let before: Vec<usize> = same.iter().copied().filter(|&j| pos(d[j]) <= pos(d[i])).collect();
+        let after: Vec<usize> = same.iter().copied().filter(|&j| pos(d[j]) >= pos(d[i])).collect();
+        let peers: Vec<usize> = same.iter().copied().filter(|&j| d[j] == d[i]).collect();
+        let sum: Vec<i64> = before.iter().filter_map(|&j| x[j]).collect();
+        let show = |v: Option<i64>| v.map_or("NULL".to_string(), |v| v.to_string());
+        let rank = same.iter().filter(|&&j| pos(d[j]) < pos(d[i])).count() + 1;
+        let mut distinct: Vec<i64> = same.iter().map(|&j| pos(d[j])).filter(|&v| v <= pos(d[i])).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let cume = before.len() as f64 / same.len() as f64;
+        let want = [
+            i.to_string(),
+            show((!sum.is_empty()).then(|| sum.iter().sum())),
+            after.len().to_string(),
+            show(peers.iter().filter_map(|&j| x[j]).max()),
+            rank.to_string(),
+            distinct.len().to_string(),
+        ]
+        .join("|");
+        let (head, tail) = line.rsplit_once('|').unwrap();
+        assert_eq!(head, want, "row {i}");
+        assert!((tail.parse::<f64>().unwrap() - cume).abs() < 1e-12, "cume_dist row {i}: {tail} vs {cume}");
     }
 }
