@@ -540,3 +540,46 @@ fn random_range_frames_with_peers() {
         assert!((tail.parse::<f64>().unwrap() - cume).abs() < 1e-12, "cume_dist row {i}: {tail} vs {cume}");
     }
 }
+
+#[test]
+fn constant_and_null_order_keys() {
+    // DuckDB 2.0.1: every row is a peer of every other; RANGE frames span the partition.
+    let s = session();
+    check(
+        &s,
+        "SELECT region, rank() OVER (PARTITION BY region ORDER BY NULL), sum(amount) OVER (PARTITION BY region ORDER BY 1, NULL) \
+         FROM s WHERE region IS NOT NULL ORDER BY region, amount",
+        &[
+            "east|1|110",
+            "east|1|110",
+            "east|1|110",
+            "east|1|110",
+            "east|1|110",
+            "west|1|57",
+            "west|1|57",
+            "west|1|57",
+            "west|1|57",
+        ],
+    );
+}
+
+#[test]
+fn the_memory_budget_is_kept() {
+    // A table of ~800 KB, a budget just above it: the window's copies do not fit, and say so.
+    let n = 100_000usize;
+    let k: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| (i % 10) as i64)));
+    let v: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| i as i64)));
+    let b = RecordBatch::try_from_iter(vec![("k", k), ("v", v)]).unwrap();
+    let bytes = b.get_array_memory_size() as u64;
+    let mut s = Session::new(bytes + bytes / 2);
+    s.register("m", b.schema(), vec![b]).unwrap();
+    let e = s.query("SELECT sum(v) OVER (PARTITION BY k ORDER BY v) FROM m", &[]).unwrap_err();
+    assert!(e.to_string().contains("window"), "{e}");
+    assert_eq!(s.budget().used(), bytes, "the window's reservation is given back");
+    let mut roomy = Session::new(bytes * 8);
+    let k: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| (i % 10) as i64)));
+    let v: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| i as i64)));
+    let b = RecordBatch::try_from_iter(vec![("k", k), ("v", v)]).unwrap();
+    roomy.register("m", b.schema(), vec![b]).unwrap();
+    check(&roomy, "SELECT max(r) FROM (SELECT sum(v) OVER (PARTITION BY k ORDER BY v) AS r FROM m)", &["500040000"]);
+}

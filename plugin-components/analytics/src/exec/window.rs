@@ -1,8 +1,10 @@
 //! Window functions: the input gathered into one batch; calls grouped by their (PARTITION BY,
-//! ORDER BY) spec and the rows sorted once per spec (`lexsort_to_indices`: partition keys, then
-//! order keys; NULLs last unless asked, as DuckDB); partitions and peer groups found with
-//! arrow-ord's `partition` on the sorted keys; each call's column computed in that sorted order,
-//! then put in the output's order. The output is the input's rows in the first spec's sorted
+//! ORDER BY) spec and the rows sorted once per spec (partition keys, then order keys; NULLs last
+//! unless asked, as DuckDB): partition keys hashed to dense ids, order keys turned into dense
+//! ranks by `sort_to_indices`, both packed into one `u64` per row and sorted, partitions and peer
+//! groups where the packed key changes (`lexsort_to_indices` and arrow-ord's `partition` when the
+//! keys do not pack); each call's column computed in that sorted order, then put in the output's
+//! order. The output is the input's rows in the first spec's sorted
 //! order (SQL leaves it open; an outer ORDER BY fixes it), with one column per call.
 //!
 //! Frames are a `[start, end)` range of sorted positions per row, never crossing its partition;
@@ -97,6 +99,9 @@ pub fn run(
     let mut held = 0usize;
     for calls in &specs {
         let Some(head) = calls.first().and_then(|&i| windows.get(i)) else { continue };
+        // The sort's scratch: packed keys, ranks, the permutation.
+        let keys = head.partition_by.len() + head.order_by.len();
+        reservation.resize(input_bytes * 2 + held + n * (12 + 4 * keys))?;
         let layout = Layout::new(&head.partition_by, &head.order_by, &all, ctx)?;
         reservation.resize(input_bytes * 2 + held + layout.size())?;
         // Sorted position to output position: none for the first spec (its order is the output's).
@@ -187,7 +192,10 @@ impl Layout {
         } else {
             let keys = partition_by.iter().map(|p| expr::evaluate_array(p, all, ctx)).collect::<Result<Vec<_>>>()?;
             let types: Vec<DataType> = keys.iter().map(|k| k.data_type().clone()).collect();
-            let mut table = super::group::GroupTable::new(&types)?;
+            // Key types the row format cannot hash go the general way.
+            let Ok(mut table) = super::group::GroupTable::new(&types) else {
+                return Self::lexsorted(partition_by, order_by, all, ctx);
+            };
             let mut ids = Vec::with_capacity(n);
             table.intern(&keys, &mut ids)?;
             (Some(ids), table.len())
@@ -195,7 +203,13 @@ impl Layout {
         let mut ranks = Vec::with_capacity(order_by.len());
         let mut order_bits = 0u32;
         for o in order_by {
-            let (rank, distinct) = dense_rank(&normalize(&expr::evaluate_array(&o.expr, all, ctx)?), o)?;
+            let values = normalize(&expr::evaluate_array(&o.expr, all, ctx)?);
+            let (rank, distinct) = match values.data_type() {
+                // All NULL: every row a peer.
+                DataType::Null => (vec![0; n], 1),
+                t if rankable(t) => dense_rank(&values, o)?,
+                _ => return Self::lexsorted(partition_by, order_by, all, ctx),
+            };
             order_bits += bits_for(distinct);
             ranks.push((rank, bits_for(distinct)));
         }
@@ -405,6 +419,22 @@ fn shl(v: u64, bits: u32) -> u64 {
 
 fn shr(v: u64, bits: u32) -> u64 {
     v.checked_shr(bits).unwrap_or(0)
+}
+
+/// Whether `sort_to_indices` takes the type (the others go through `lexsort_to_indices`).
+fn rankable(t: &DataType) -> bool {
+    t.is_primitive()
+        || matches!(
+            t,
+            DataType::Boolean
+                | DataType::Utf8
+                | DataType::LargeUtf8
+                | DataType::Utf8View
+                | DataType::Binary
+                | DataType::LargeBinary
+                | DataType::BinaryView
+                | DataType::FixedSizeBinary(_)
+        )
 }
 
 /// Each row's dense rank under the key's direction and NULL placement (peers share one), and
