@@ -706,6 +706,7 @@ impl Binder<'_> {
                 Some(f) => frame(f, !order_by.is_empty())?,
                 None => Frame::default_for(!order_by.is_empty()),
             };
+            window::check_frame(&frame)?;
             let types_: Vec<DataType> = args.iter().map(|a| self.type_of(a, cx)).collect();
             let infos: Vec<scalar::Arg<'_>> = args
                 .iter()
