@@ -21,10 +21,11 @@ SLIM_TARGET := $(CACHE)/target-slim
 CORE_SLIM_MODULE := $(SLIM_TARGET)/wasm32-unknown-unknown/slim/arrow_core.wasm
 CORE_SLIM := $(BUILD)/arrow_core_slim.wasm
 CLI := $(CARGO_TARGET_DIR)/debug/arrow-rs-wasm
-# Plugins: each its own component; `wac` composes the core with the geometry plugin.
-PLUGINS := geo uuid
+# Plugins: each its own component; `wac` composes the core with each of them.
+PLUGINS := geo uuid analytics
 CORE_WITH_GEO := $(BUILD)/core_with_geo.wasm
 CORE_WITH_UUID := $(BUILD)/core_with_uuid.wasm
+CORE_WITH_ANALYTICS := $(BUILD)/core_with_analytics.wasm
 WAC_VERSION := 0.12.0
 WAC := $(CACHE)/tools/bin/wac
 VENV := $(ROOT)/.venv
@@ -37,10 +38,11 @@ export ARROW_CORE_COMPONENT := $(CORE)
 export ARROW_CORE_SLIM_COMPONENT := $(CORE_SLIM)
 export ARROW_CORE_WITH_GEO_COMPONENT := $(CORE_WITH_GEO)
 export ARROW_CORE_WITH_UUID_COMPONENT := $(CORE_WITH_UUID)
+export ARROW_CORE_WITH_ANALYTICS_COMPONENT := $(CORE_WITH_ANALYTICS)
 export ARROW_PYTHON := $(PY)
 export ARROW_TESTING_DIR ?= $(abspath $(ROOT)/../shared/testing)
 
-.PHONY: build plugins compose wac chromium cli demo serve js-api-docs test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean
+.PHONY: build plugins compose wac chromium cli demo serve js-api-docs test lint test-rust test-host test-js setup toolchain apt npm venv transpile sizes bench clean tpch fuzz-sql
 
 ## Set-up: each step is skipped when already done.
 
@@ -103,6 +105,7 @@ $(WAC):
 compose: build plugins wac
 	$(WAC) compose --dep arrow:core=$(CORE) --dep arrow:geo=$(BUILD)/arrow_geo.wasm plugin-components/geo/geo.wac -o $(CORE_WITH_GEO)
 	$(WAC) compose --dep arrow:core=$(CORE) --dep arrow:uuid=$(BUILD)/arrow_uuid.wasm plugin-components/uuid/uuid.wac -o $(CORE_WITH_UUID)
+	$(WAC) compose --dep arrow:core=$(CORE) --dep arrow:analytics=$(BUILD)/arrow_analytics.wasm plugin-components/analytics/analytics.wac -o $(CORE_WITH_ANALYTICS)
 
 # The core and each plugin are transpiled separately; a plugin's imports of the core are mapped
 # to the core's ESM, so every plugin shares the page's one core instance (the raw bindings,
@@ -147,11 +150,25 @@ lint: toolchain build
 	python3 scripts/check-layers.py core-component/src host/src cli/src $(foreach p,$(PLUGINS),plugin-components/$(p)/src) --js js-bindings/src
 	cargo fmt --all --check
 	cargo clippy --locked --workspace --all-targets -- -D warnings
-	cargo clippy --locked --target wasm32-unknown-unknown -p arrow-core -p arrow-geo -p arrow-uuid -- -D warnings
+	cargo clippy --locked --target wasm32-unknown-unknown -p arrow-core -p arrow-geo -p arrow-uuid -p arrow-analytics -- -D warnings
 	cargo clippy --locked --target wasm32-unknown-unknown -p arrow-core --no-default-features -F lz4 -- -D warnings
 
-test-rust: toolchain
-	cargo test --locked -p arrow-core -p arrow-geo -p arrow-uuid
+# The analytics tests ask DuckDB (the venv's Python package) and read TPC-H at scale factor 0.1
+# (tpchgen-cli, installed once into the cache like wac).
+test-rust: toolchain venv tpch
+	cargo test --locked -p arrow-core -p arrow-geo -p arrow-uuid -p arrow-analytics
+
+# TPC-H data for the analytics tests and benchmarks: tpchgen-cli installed once into the cache
+# (about 4 minutes on 2 cores), then Parquet at SF 0.1 (and SF 1 for `make bench`).
+TPCH := $(CACHE)/tpch
+tpch:
+	CACHE=$(CACHE) bash testdata/sql/make_tpch.sh 0.1
+export ARROW_TPCH_DIR := $(TPCH)
+
+# The SQL differential test against DuckDB at length (make test runs 5,000 queries).
+FUZZ_SQL_QUERIES ?= 50000
+fuzz-sql: toolchain venv
+	ARROW_SQL_QUERIES=$(FUZZ_SQL_QUERIES) cargo test --locked --release -p arrow-analytics --test differential -- --nocapture
 
 test-host: compose venv
 	cargo test --locked -p host-tests -p arrow-rs-wasm-host -p arrow-rs-wasm-cli

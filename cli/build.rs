@@ -3,10 +3,11 @@
 //!
 //! The core comes from `$ARROW_CORE_COMPONENT` (the Makefile exports it), else
 //! `build/arrow_core.wasm`; without it the build fails, saying to run `make build`. The core
-//! composed with the geometry plugin comes from `$ARROW_CORE_WITH_GEO_COMPONENT`, else
-//! `build/core_with_geo.wasm`, and is optional: `make compose` makes it after `make build`, and
-//! the workspace is compiled (e.g. by `make lint`) in between. Without it an empty file stands
-//! in and `--plugins geo` answers an error. Relative paths are from the workspace root.
+//! composed with the geometry plugin (`$ARROW_CORE_WITH_GEO_COMPONENT`, else
+//! `build/core_with_geo.wasm`) and with the analytics plugin (`$ARROW_CORE_WITH_ANALYTICS_COMPONENT`,
+//! else `build/core_with_analytics.wasm`) are optional: `make compose` makes them after
+//! `make build`, and the workspace is compiled (e.g. by `make lint`) in between. Without one an
+//! empty file stands in and the commands that need it (`--plugins geo`, `query`) answer an error. Relative paths are from the workspace root.
 
 use std::path::{Path, PathBuf};
 
@@ -35,18 +36,27 @@ fn embed() -> Result<(), String> {
     }
     copy_component(&core, &out.join("arrow_core.wasm"))?;
 
-    let geo = source(root, "ARROW_CORE_WITH_GEO_COMPONENT", "build/core_with_geo.wasm");
-    let geo_out = out.join("core_with_geo.wasm");
-    if geo.is_file() {
-        copy_component(&geo, &geo_out)?;
+    optional(root, &out, "ARROW_CORE_WITH_GEO_COMPONENT", "core_with_geo.wasm", "`--plugins geo`")?;
+    optional(root, &out, "ARROW_CORE_WITH_ANALYTICS_COMPONENT", "core_with_analytics.wasm", "`query`")?;
+    Ok(())
+}
+
+/// A composition that may be missing (`make compose` makes it after `make build`): copied in when
+/// present, an empty file in its place otherwise, its source path given to the code for errors.
+fn optional(root: &Path, out: &Path, var: &str, name: &str, needed_by: &str) -> Result<(), String> {
+    let path = source(root, var, &format!("build/{name}"));
+    let to = out.join(name);
+    if path.is_file() {
+        copy_component(&path, &to)?;
     } else {
         println!(
-            "cargo::warning={} is missing: `--plugins geo` will answer an error; run `make compose` to build it in",
-            geo.display()
+            "cargo::warning={} is missing: {needed_by} will answer an error; run `make compose` to build it in",
+            path.display()
         );
-        std::fs::write(&geo_out, []).map_err(|e| format!("{}: {e}", geo_out.display()))?;
+        std::fs::write(&to, []).map_err(|e| format!("{}: {e}", to.display()))?;
     }
-    println!("cargo::rustc-env=ARROW_CORE_WITH_GEO_SOURCE={}", geo.display());
+    let source_var = var.replace("_COMPONENT", "_SOURCE");
+    println!("cargo::rustc-env={source_var}={}", path.display());
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the CLI's main job on the bundled sample (5,000 taxi trips as CSV), every step run
 # inside the core component: look at it, convert it to LZ4 Feather and zstd Parquet, validate the
-# results, and show by the content fingerprint that nothing changed on the way. Then the same
+# results, and show by the content fingerprint that nothing changed on the way; then ask the
+# converted file a question with SQL (the analytics plugin, composed with the core). Then the same
 # component under Node reads what the CLI wrote.
 #
 # Usage: scripts/demo.sh CLI_BINARY OUT_DIR
@@ -35,6 +36,9 @@ else
   echo "fingerprints differ: CSV $csv, Feather $feather, Parquet $parquet" >&2
   exit 1
 fi
+
+printf '\n\033[1mA question, answered by the analytics plugin:\033[0m trips and mean fare by pickup zone and hour\n'
+run query "$out/trips.parquet" --max-rows 12 --sql "SELECT pickup_zone, hour(pickup) AS hour, count(*) AS trips, round(avg(fare), 2) AS mean_fare FROM t GROUP BY ALL ORDER BY trips DESC, pickup_zone, hour"
 
 printf '\n\033[1mThe same component under Node (jco):\033[0m\n'
 node js-bindings/examples/demo.mjs "$out" testdata/pandas

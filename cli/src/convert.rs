@@ -5,14 +5,10 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use arrow_rs_wasm_host::{
-    CsvWriteOptions, DataFormat, Host, IpcCompression, IpcFraming, IpcWriteOptions, ParquetCompression,
-    ParquetWriteOptions, StreamDecoderOptions, WriterFormat,
-};
-use clap::ValueEnum;
+use arrow_rs_wasm_host::{DataFormat, Host, StreamDecoderOptions, WriterFormat};
 
 use crate::input::{open_input, read_table};
-use crate::output::write_atomically;
+use crate::output::{Codec, Target, target_of, write_atomically, write_whole, writer_format};
 use crate::progress::{Busy, LONG_WORK_BYTES};
 
 // The subcommand's help comes from its variant in `main.rs`.
@@ -28,89 +24,6 @@ pub struct Args {
     /// The compression: lz4 or zstd for Arrow; uncompressed, snappy, gzip, brotli, lz4, zstd for Parquet.
     #[arg(long)]
     compression: Option<Codec>,
-}
-
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Target {
-    /// Arrow IPC file.
-    Arrow,
-    /// Arrow IPC stream.
-    Arrows,
-    /// Feather v2 (an Arrow IPC file, LZ4 by default).
-    Feather,
-    /// Apache Parquet (snappy by default).
-    Parquet,
-    /// Comma-separated values.
-    Csv,
-}
-
-/// A compression codec.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Codec {
-    /// None.
-    Uncompressed,
-    /// LZ4 (LZ4_FRAME in Arrow, LZ4_RAW in Parquet).
-    Lz4,
-    /// Zstandard.
-    Zstd,
-    /// Snappy (Parquet only).
-    Snappy,
-    /// Gzip (Parquet only).
-    Gzip,
-    /// Brotli (Parquet only).
-    Brotli,
-}
-
-fn target_of(output: &Path, to: Option<Target>) -> Result<Target, String> {
-    if let Some(t) = to {
-        return Ok(t);
-    }
-    let ext = output.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    Ok(match ext.as_str() {
-        "arrow" | "ipc" => Target::Arrow,
-        "arrows" => Target::Arrows,
-        "feather" => Target::Feather,
-        "parquet" | "pq" => Target::Parquet,
-        "csv" => Target::Csv,
-        _ => return Err(format!("cannot tell the output format from {:?}: pass --to", output.display().to_string())),
-    })
-}
-
-/// The writer options of an IPC or Parquet target; `None` for CSV.
-fn writer_format(target: Target, codec: Option<Codec>) -> Result<Option<WriterFormat>, String> {
-    Ok(match target {
-        Target::Arrow | Target::Arrows | Target::Feather => {
-            let compression = match (codec, target) {
-                (None, Target::Feather) | (Some(Codec::Lz4), _) => IpcCompression::Lz4Frame,
-                (None | Some(Codec::Uncompressed), _) => IpcCompression::None,
-                (Some(Codec::Zstd), _) => IpcCompression::Zstd,
-                (Some(c), _) => return Err(format!("{c:?} is not an Arrow IPC codec: use lz4 or zstd")),
-            };
-            let mut o = IpcWriteOptions::file(compression);
-            if target == Target::Arrows {
-                o.framing = IpcFraming::Stream;
-            }
-            Some(WriterFormat::Ipc(o))
-        }
-        Target::Parquet => {
-            let compression = match codec.unwrap_or(Codec::Snappy) {
-                Codec::Uncompressed => ParquetCompression::Uncompressed,
-                Codec::Lz4 => ParquetCompression::Lz4Raw,
-                Codec::Zstd => ParquetCompression::Zstd,
-                Codec::Snappy => ParquetCompression::Snappy,
-                Codec::Gzip => ParquetCompression::Gzip,
-                Codec::Brotli => ParquetCompression::Brotli,
-            };
-            Some(WriterFormat::Parquet(ParquetWriteOptions { compression, ..ParquetWriteOptions::default() }))
-        }
-        Target::Csv => {
-            if codec.is_some_and(|c| c != Codec::Uncompressed) {
-                return Err("CSV output takes no compression".into());
-            }
-            None
-        }
-    })
 }
 
 pub fn run(host: &Host, Args { input, output, to, compression }: &Args) -> Result<(), String> {
@@ -172,14 +85,7 @@ fn convert_whole(
     let (t, busy) = read_table(host, input)?;
     busy.step("encoding");
     let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
-    let bytes = match format {
-        Some(WriterFormat::Ipc(o)) => t.write_ipc(&o).map_err(what)?,
-        Some(WriterFormat::Parquet(o)) => t.write_parquet(&o).map_err(what)?,
-        None => {
-            debug_assert_eq!(target, Target::Csv);
-            t.write_csv(&CsvWriteOptions::default()).map_err(what)?
-        }
-    };
+    let bytes = write_whole(&t, target, format.as_ref()).map_err(what)?;
     busy.step("saving");
     write_atomically(output, |out| out.write_all(&bytes).map_err(|e| format!("{}: {e}", output.display())))
 }

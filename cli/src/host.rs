@@ -12,6 +12,7 @@ use clap::ValueEnum;
 // directory and once installed. The composition is empty when `build.rs` did not find it.
 static CORE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/arrow_core.wasm"));
 static CORE_WITH_GEO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/core_with_geo.wasm"));
+static CORE_WITH_ANALYTICS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/core_with_analytics.wasm"));
 
 /// The global options that choose and limit the component.
 #[derive(clap::Args)]
@@ -19,9 +20,10 @@ pub struct HostArgs {
     /// A component file to run instead of the built-in core (default: $ARROW_CORE_COMPONENT if set).
     #[arg(long, global = true)]
     component: Option<PathBuf>,
-    /// Run the built-in core composed with a plugin (geo: the geometry plugin, for GeoArrow columns).
-    #[arg(long, global = true, value_enum, default_value_t = Plugins::None, conflicts_with = "component")]
-    plugins: Plugins,
+    /// Run the built-in core composed with a plugin (geo: the geometry plugin, for GeoArrow
+    /// columns; analytics: SQL, which `query` always uses).
+    #[arg(long, global = true, value_enum, conflicts_with = "component")]
+    plugins: Option<Plugins>,
     /// Cap the component's memory, e.g. 512M or 2G; a file that needs more fails cleanly.
     #[arg(long, global = true, value_parser = parse_size)]
     memory_limit: Option<usize>,
@@ -36,9 +38,10 @@ pub struct HostArgs {
 pub enum Plugins {
     None,
     Geo,
+    Analytics,
 }
 
-fn parse_size(s: &str) -> Result<usize, String> {
+pub fn parse_size(s: &str) -> Result<usize, String> {
     let (digits, unit) = s.trim().split_at(s.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic()).len());
     let n: usize = digits.parse().map_err(|_| format!("not a size: {s:?} (e.g. 512M, 2G)"))?;
     let mult = match unit.to_ascii_uppercase().as_str() {
@@ -51,8 +54,10 @@ fn parse_size(s: &str) -> Result<usize, String> {
     n.checked_mul(mult).ok_or_else(|| format!("{s:?} is too large"))
 }
 
-pub fn host(args: &HostArgs) -> Result<Host, String> {
-    let mut config = component(args)?;
+/// The host for a subcommand; `default` is the built-in component it runs on when the user names
+/// none (`query` needs the analytics plugin).
+pub fn host(args: &HostArgs, default: Plugins) -> Result<Host, String> {
+    let mut config = component(args, default)?;
     let cache = match &args.cache_dir {
         Some(d) if d.as_os_str() == "none" => None,
         Some(d) => Some(d.clone()),
@@ -71,12 +76,21 @@ pub fn host(args: &HostArgs) -> Result<Host, String> {
 
 /// A file named by `--component` or `$ARROW_CORE_COMPONENT` wins over the built-in core, so a
 /// core just rebuilt runs without rebuilding the CLI; `--plugins` picks among the built-in ones.
-fn component(args: &HostArgs) -> Result<HostConfig, String> {
-    match args.plugins {
+fn component(args: &HostArgs, default: Plugins) -> Result<HostConfig, String> {
+    if let Some(file) = &args.component {
+        return Ok(HostConfig::new(file.clone()));
+    }
+    match args.plugins.unwrap_or(default) {
         Plugins::None => {
-            let file = args.component.clone().or_else(|| std::env::var_os("ARROW_CORE_COMPONENT").map(PathBuf::from));
+            let file = std::env::var_os("ARROW_CORE_COMPONENT").map(PathBuf::from);
             Ok(file.map_or_else(|| HostConfig::from_bytes(CORE), HostConfig::new))
         }
+        Plugins::Analytics if CORE_WITH_ANALYTICS.is_empty() => Err(format!(
+            "SQL needs the analytics plugin, and this binary was built without it ({} was missing): run \
+             `make compose`, then build the CLI again",
+            env!("ARROW_CORE_WITH_ANALYTICS_SOURCE")
+        )),
+        Plugins::Analytics => Ok(HostConfig::from_bytes(CORE_WITH_ANALYTICS)),
         Plugins::Geo if CORE_WITH_GEO.is_empty() => Err(format!(
             "--plugins geo: this binary was built without the geo composition ({} was missing): run \
              `make compose`, then build the CLI again",

@@ -8,10 +8,13 @@
 //! arrow-rs-wasm convert data.csv data.parquet --compression zstd
 //! arrow-rs-wasm validate data.parquet
 //! arrow-rs-wasm --plugins geo inspect places.arrow
+//! arrow-rs-wasm query trips.parquet --sql "SELECT zone, count(*) FROM t GROUP BY zone"
+//! arrow-rs-wasm query --table a=a.parquet --table b=b.csv --param int:10 --sql "SELECT ... WHERE x > $1"
 //! ```
 //!
-//! The core component is built into the binary (and, with `--plugins geo`, the core composed
-//! with the geometry plugin), so the command works from any directory. Build the components
+//! The core component is built into the binary (and the core composed with the geometry plugin,
+//! for `--plugins geo`, and with the analytics plugin, which `query` runs on), so the command
+//! works from any directory. Build the components
 //! first, then install:
 //!
 //! ```text
@@ -20,8 +23,9 @@
 //! ```
 //!
 //! `build.rs` takes the core from `$ARROW_CORE_COMPONENT` (default `build/arrow_core.wasm`) and
-//! the composition from `$ARROW_CORE_WITH_GEO_COMPONENT` (default `build/core_with_geo.wasm`);
-//! without the core the build fails, without the composition `--plugins geo` answers an error.
+//! the compositions from `$ARROW_CORE_WITH_GEO_COMPONENT` and `$ARROW_CORE_WITH_ANALYTICS_COMPONENT`
+//! (default `build/core_with_geo.wasm`, `build/core_with_analytics.wasm`); without the core the
+//! build fails, without a composition the commands that need it answer an error.
 //! Compiled code is cached in `$XDG_CACHE_HOME/arrow-rs-wasm/compiled` (else
 //! `~/.cache/arrow-rs-wasm/compiled`), so only the first start compiles.
 //!
@@ -38,6 +42,7 @@ mod input;
 mod inspect;
 mod output;
 mod progress;
+mod query;
 mod validate;
 
 use std::process::ExitCode;
@@ -69,6 +74,8 @@ enum Command {
     Validate(validate::Args),
     /// Convert between formats; the output format comes from --to or the output's extension.
     Convert(convert::Args),
+    /// Answer a SQL query over files (DuckDB's dialect): printed as a table, or written to --output.
+    Query(query::Args),
 }
 
 fn main() -> ExitCode {
@@ -83,8 +90,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
-    let host = host::host(&cli.host)?;
+    let default = match cli.command {
+        Command::Query(_) => host::Plugins::Analytics,
+        _ => host::Plugins::None,
+    };
+    let host = host::host(&cli.host, default)?;
     match &cli.command {
+        Command::Query(args) => query::run(&host, args),
         Command::Inspect(args) => inspect::run(&host, args),
         Command::Head(args) => head::run(&host, args),
         Command::Convert(args) => convert::run(&host, args),

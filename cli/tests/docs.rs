@@ -35,7 +35,7 @@ fn console_blocks(markdown: &str) -> Vec<Vec<Step>> {
                 break;
             }
             if let Some(command) = line.strip_prefix("$ ") {
-                let mut words = command.split_whitespace().map(str::to_string);
+                let mut words = shell_words(command).into_iter();
                 assert_eq!(words.next().as_deref(), Some("arrow-rs-wasm"), "only the CLI runs: {command}");
                 steps.push(Step { args: words.collect(), expected: Vec::new(), status: 0 });
             } else if let Some(status) = line.strip_prefix("[exit status ").and_then(|s| s.strip_suffix(']')) {
@@ -47,6 +47,39 @@ fn console_blocks(markdown: &str) -> Vec<Vec<Step>> {
         blocks.push(steps);
     }
     blocks
+}
+
+/// A command line split as a shell splits it: on spaces, except inside single or double quotes
+/// (which are removed).
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
 }
 
 /// Whether `actual` matches `expected`, where a `...` line stands for any run of lines.
@@ -85,7 +118,7 @@ fn the_manuals_command_line_examples_print_what_they_show() {
     let blocks = console_blocks(&manual);
     assert!(blocks.len() >= 3, "the manual's CLI chapter has its examples");
     let every: std::collections::BTreeSet<String> =
-        ["convert", "head", "inspect", "validate"].into_iter().map(String::from).collect();
+        ["convert", "head", "inspect", "query", "validate"].into_iter().map(String::from).collect();
     let mut commands = std::collections::BTreeSet::new();
     let dir = scratch();
     for block in &blocks {
@@ -105,6 +138,12 @@ fn the_manuals_command_line_examples_print_what_they_show() {
         }
     }
     assert_eq!(commands, every, "every subcommand has a run example");
+}
+
+#[test]
+fn command_lines_split_as_a_shell_splits_them() {
+    assert_eq!(shell_words(r#"query t.csv --sql "SELECT a, 'b c' FROM t""#), ["query", "t.csv", "--sql", "SELECT a, 'b c' FROM t"]);
+    assert_eq!(shell_words("a  'b c'd \"\""), ["a", "b cd", ""]);
 }
 
 #[test]

@@ -112,9 +112,6 @@ impl Registry {
         if self.plugins.iter().any(|p| p.id == info.id) {
             return Err(refuse(Refusal::DuplicateId, format!("a plugin with id {:?} is already registered", info.id)));
         }
-        if info.extension_types.is_empty() {
-            return Err(refuse(Refusal::MalformedClaim, format!("plugin {:?} claims no extension type", info.id)));
-        }
         for (i, claim) in info.extension_types.iter().enumerate() {
             if claim.name.trim().is_empty() || claim.display_type.trim().is_empty() {
                 return Err(refuse(
@@ -255,7 +252,8 @@ mod tests {
         assert_eq!(ids, ["io.arrow.plugin.geo.v1", "org.example.uuid.v1"]);
         assert_eq!(refusal(r.register(info("io.arrow.plugin.geo.v1", &["x.y"]))), Refusal::DuplicateId);
         assert_eq!(refusal(r.register(info("io.other.geo.v1", &["geoarrow.point"]))), Refusal::ExtensionClaimed);
-        assert_eq!(refusal(r.register(info("io.other.geo.v1", &[]))), Refusal::MalformedClaim);
+        // A plugin of functions only (analytics) claims no type: that is allowed.
+        assert_eq!(r.register(info("io.other.functions.v1", &[])), Ok(()));
         assert_eq!(refusal(r.register(info("io.other.geo.v1", &["a.b", "a.b"]))), Refusal::MalformedClaim);
         assert_eq!(refusal(r.register(info("io.other.geo.v1", &[" "]))), Refusal::MalformedClaim);
         assert_eq!(r.list().len(), 2, "refused registrations change nothing");

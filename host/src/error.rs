@@ -2,7 +2,16 @@
 //! other module returns it, and it depends on none of them, so a new failure is added in one
 //! place and every caller matches on the same enum.
 
-use crate::{ArrowError, ErrorCode};
+use crate::{AnalyticsErrorKind, ArrowError, ErrorCode};
+
+/// A place in SQL text: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SqlPosition {
+    /// The line, from 1.
+    pub line: u32,
+    /// The column, from 1.
+    pub column: u32,
+}
 
 /// Everything a host call can fail with.
 ///
@@ -43,9 +52,25 @@ pub enum Error {
     /// instance was replaced.
     #[error("the component trapped: {0}")]
     Trap(String),
-    /// The table belonged to an instance that trapped and was replaced; read it again.
+    /// The analytics plugin refused a query or session call: what kind of error, where in the
+    /// SQL text, and the message (which ends with the position, `at 3:14`).
+    #[error("{message}")]
+    Analytics {
+        /// What went wrong (branch on this, not on the message).
+        kind: AnalyticsErrorKind,
+        /// Where in the SQL text, when the error is about a piece of it.
+        position: Option<SqlPosition>,
+        /// The plugin's explanation.
+        message: String,
+    },
+    /// The table (or analytics session) belonged to an instance that trapped and was replaced;
+    /// read it (make it) again.
     #[error("the table belonged to an instance that trapped and was replaced")]
     StaleTable,
+    /// The component has no analytics plugin (run a composition of the core with it, such as
+    /// `build/core_with_analytics.wasm`).
+    #[error("the component has no analytics plugin: use the core composed with it (core_with_analytics.wasm)")]
+    NoAnalytics,
     /// The component could not be loaded, compiled or instantiated.
     #[error("cannot load the component: {0}")]
     Load(String),
@@ -57,6 +82,13 @@ pub enum Error {
 impl From<ArrowError> for Error {
     fn from(e: ArrowError) -> Self {
         Error::Arrow { code: e.code, message: e.message }
+    }
+}
+
+impl From<crate::analytics_bindings::exports::arrow::analytics::values::AnalyticsError> for Error {
+    fn from(e: crate::analytics_bindings::exports::arrow::analytics::values::AnalyticsError) -> Self {
+        let position = e.position.map(|p| SqlPosition { line: p.line, column: p.column });
+        Error::Analytics { kind: e.kind, position, message: e.error.message }
     }
 }
 

@@ -53,6 +53,25 @@ impl Host {
         Ok(self.table(h))
     }
 
+    /// The rows of `tables`, in order, as one table (their columns must be equal; buffers are
+    /// shared, not copied).
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let t = host.read(&std::fs::read("testdata/ipc/lz4.arrow")?, &Default::default())?;
+    /// let both = host.concat(&[&t.slice(0, 10)?, &t.slice(1990, 10)?])?;
+    /// assert_eq!(both.num_rows()?, 20);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn concat(&self, tables: &[&Table]) -> Result<Table> {
+        if tables.iter().any(|t| t.generation != self.shared.generation() || !std::rc::Rc::ptr_eq(&t.shared, &self.shared)) {
+            return Err(crate::Error::StaleTable);
+        }
+        let handles: Vec<ResourceAny> = tables.iter().map(|t| t.handle).collect();
+        let h = self.shared.call(None, |core, store| core.arrow_core_table().table().call_concat(store, &handles))?;
+        Ok(self.table(h))
+    }
+
     /// Read Parquet with its own options.
     ///
     /// ```

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Cache, CacheConfig, Config, Engine, Store, Trap};
 
+use crate::analytics_bindings::CoreWithAnalytics;
 use crate::bindings::Core;
 use crate::composed::register_composed_plugin;
 use crate::config::{HostConfig, Limits, Source};
@@ -20,8 +21,14 @@ use crate::{ArrowError, PluginInfo};
 pub(crate) struct Instance {
     pub(crate) store: Store<Limits>,
     pub(crate) core: Core,
+    /// The analytics plugin's view of the same instance, when the component is a composition of
+    /// the core with it.
+    pub(crate) analytics: Option<CoreWithAnalytics>,
     pub(crate) generation: u64,
 }
+
+/// The interface a composition with the analytics plugin exports.
+const ANALYTICS_INTERFACE: &str = "arrow:analytics/session@0.1.0";
 
 pub(crate) struct Shared {
     engine: Engine,
@@ -130,6 +137,10 @@ fn instantiate(
     }
     let instance = linker.instantiate(&mut store, component).map_err(load_error)?;
     let core = Core::new(&mut store, &instance).map_err(load_error)?;
+    let analytics = match instance.get_export_index(&mut store, None, ANALYTICS_INTERFACE) {
+        Some(_) => Some(CoreWithAnalytics::new(&mut store, &instance).map_err(load_error)?),
+        None => None,
+    };
     register_composed_plugin(&mut store, &instance, &core)?;
     for info in registered {
         // These were accepted by an instance of the same component: a refusal now is a bug.
@@ -138,7 +149,7 @@ fn instantiate(
             .map_err(load_error)?
             .map_err(|e| Error::Load(format!("registering {:?} again: {}", info.id, e.error.message)))?;
     }
-    Ok(Instance { store, core, generation })
+    Ok(Instance { store, core, analytics, generation })
 }
 
 impl Shared {
@@ -149,6 +160,37 @@ impl Shared {
         owner: Option<u64>,
         f: impl FnOnce(&Core, &mut Store<Limits>) -> wasmtime::Result<std::result::Result<T, ArrowError>>,
     ) -> Result<T> {
+        self.run(owner, |inst| {
+            let Instance { store, core, .. } = inst;
+            f(core, store)
+        })
+    }
+
+    /// Runs one call on the analytics plugin's exports, as [`Shared::call`] does on the core's.
+    pub(crate) fn call_analytics<T, E: Into<Error>>(
+        &self,
+        owner: Option<u64>,
+        f: impl FnOnce(&CoreWithAnalytics, &mut Store<Limits>) -> wasmtime::Result<std::result::Result<T, E>>,
+    ) -> Result<T> {
+        self.run(owner, |inst| {
+            let Instance { store, analytics, .. } = inst;
+            match analytics {
+                Some(a) => f(a, store).map(|r| r.map_err(Into::into)),
+                None => Ok(Err(Error::NoAnalytics)),
+            }
+        })
+    }
+
+    /// The generation of the live instance.
+    pub(crate) fn generation(&self) -> u64 {
+        self.instance.borrow().generation
+    }
+
+    fn run<T, E: Into<Error>>(
+        &self,
+        owner: Option<u64>,
+        f: impl FnOnce(&mut Instance) -> wasmtime::Result<std::result::Result<T, E>>,
+    ) -> Result<T> {
         let mut inst = self.instance.borrow_mut();
         if owner.is_some_and(|g| g != inst.generation) {
             return Err(Error::StaleTable);
@@ -157,8 +199,7 @@ impl Shared {
             inst.store.set_fuel(fuel).map_err(|e| Error::Trap(e.to_string()))?;
         }
         inst.store.data_mut().hit = false;
-        let Instance { store, core, .. } = &mut *inst;
-        match f(core, store) {
+        match f(&mut inst) {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(e.into()),
             Err(trap) => {

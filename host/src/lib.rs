@@ -32,12 +32,17 @@
 //! schema summaries mark the plugin's columns (`Geometry<wkb>`), and lists it in
 //! [`Host::plugins`].
 //!
+//! A composition of the core with the analytics plugin (`build/core_with_analytics.wasm`) also
+//! answers SQL: [`Host::session`] makes a [`Session`], tables are registered in it once, and
+//! [`Session::query`] returns the answer as a new [`Table`].
+//!
 //! A `Host` and its tables share one instance through `Rc`: they stay on the thread that made
 //! them. Use one `Host` per thread.
 
 // The modules are layers, each using only those before it in this order: error, config,
-// composed, instance, table, files, then streaming and plugins (defaults stands apart). A call
+// composed, instance, table, files, then streaming, plugins and analytics (defaults stands apart). A call
 // runs down the layers and nothing runs back up, so each reads without those after it.
+mod analytics;
 mod composed;
 mod config;
 mod defaults;
@@ -72,8 +77,24 @@ pub mod bindings {
     });
 }
 
+/// The raw bindings of a composition of the core with the analytics plugin (world
+/// `core-with-analytics` of `plugin-components/analytics/wit`): the core's interfaces and the
+/// plugin's `values` and `session`. [`Session`] is the typed way.
+// Generated code carries no docs of its own; the WIT is where they live.
+#[allow(missing_docs)]
+pub mod analytics_bindings {
+    wasmtime::component::bindgen!({
+        path: ["../wit", "../wit/plugin", "../plugin-components/analytics/wit"],
+        world: "arrow:analytics/core-with-analytics",
+    });
+}
+
+pub use analytics_bindings::exports::arrow::analytics::session::{SessionOptions, TableInfo as SessionTableInfo};
+pub use analytics_bindings::exports::arrow::analytics::values::{
+    ErrorKind as AnalyticsErrorKind, IntervalValue, Param, TimestampValue,
+};
 pub use bindings::exports::arrow::core::csv::{CsvReadOptions, CsvWriteOptions};
-pub use bindings::exports::arrow::core::ndjson::NdjsonReadOptions;
+pub use bindings::exports::arrow::core::ndjson::{NdjsonReadOptions, NdjsonWriteOptions};
 pub use bindings::exports::arrow::core::parquet::{
     ParquetCompression, ParquetMetadata, ParquetReadOptions, ParquetWriteOptions, StatisticsLevel, WriterVersion,
 };
@@ -86,9 +107,10 @@ pub use bindings::exports::arrow::core::types::{
 pub use bindings::exports::arrow::core::validation::{Problem, ValidationReport};
 
 pub use config::HostConfig;
-pub use error::{Error, Result};
+pub use error::{Error, Result, SqlPosition};
 pub use instance::Host;
 pub use streaming::{IpcStreamTables, TableSink};
+pub use analytics::Session;
 pub use table::Table;
 
 /// The user manual's Rust examples, run as doctests so the manual stays true.

@@ -187,6 +187,20 @@ impl Table {
         self.call(|c, s, t| c.arrow_core_csv().call_write(s, t, options))
     }
 
+    /// The table as newline-delimited JSON, one object per row (`explicit_nulls` writes `null`
+    /// members instead of leaving them out).
+    ///
+    /// ```
+    /// # let host = arrow_rs_wasm_host::doctest::host();
+    /// let table = host.read_csv(b"id,name\n1,ada\n", &Default::default())?;
+    /// assert_eq!(table.write_ndjson(false)?, b"{\"id\":1,\"name\":\"ada\"}\n");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_ndjson(&self, explicit_nulls: bool) -> Result<Vec<u8>> {
+        let options = crate::NdjsonWriteOptions { explicit_nulls };
+        self.call(|c, s, t| c.arrow_core_ndjson().call_write(s, t, options))
+    }
+
     /// A stable content hash (see the WIT's `fingerprint`).
     ///
     /// ```
