@@ -1,8 +1,9 @@
 //! Aggregate functions end to end, through `Session`, against DuckDB: every expected value
-//! below came from DuckDB 2.0.1 over the same rows (`/tmp/agg/gen.py` in the helper's notes made
-//! them). Types are checked too; `Int64*` marks a column where DuckDB returns a 128-bit integer
-//! (`sum` of integers, `count_if`) and this engine `int64`. Floats compare within 1e-12 relative,
-//! NaN equal to NaN.
+//! below came from DuckDB 2.0.1 running the same query over the same rows (`t` as
+//! `k VARCHAR, i INTEGER, f DOUBLE, s VARCHAR, b BOOLEAN, d DATE, dec DECIMAL(10,2), ts TIMESTAMP`
+//! with the values of [`session`], `big` as `g INTEGER, x BIGINT`). Types are checked too;
+//! `Int64*` marks a column where DuckDB returns a 128-bit integer (`sum` of integers,
+//! `count_if`) and this engine `int64`. Floats compare within 1e-12 relative, NaN equal to NaN.
 //!
 //! Then a property: for every mergeable function, random rows split into random parts, each part
 //! aggregated on its own (with its own group numbering), the parts' states merged into one
@@ -385,6 +386,14 @@ fn aggregates_match_duckdb() {
     // DuckDB: 9223372036854775808 as a HUGEINT; here sums of integers are int64, and a total
     // past it is an overflow error (partial sums past it are fine, as the query above shows).
     fails(&s, "SELECT sum(x) FROM big WHERE g = 2");
+    check(
+        &s,
+        "SELECT sum(b), count(DISTINCT b), first(DISTINCT i), count(DISTINCT f), approx_count_distinct(f) FROM t",
+        &["Int64*", "Int64", "Int32", "Int64", "Int64"],
+        &["5|2|1|7|7"],
+    );
+    // DuckDB: Binder Error: No function matches the given name and argument types 'avg(BOOLEAN)'.
+    fails(&s, "SELECT avg(b) FROM t");
     // DuckDB: Binder Error: QUANTILE can only take parameters in the range [-1, 1]
     fails(&s, "SELECT quantile_cont(i, 1.5) FROM t");
     // DuckDB: Binder Error: The "quantile" argument in function "quantile_cont" must be a constant expression
@@ -629,11 +638,39 @@ fn group_by_a_million_rows() {
         "SELECT g, count(*), sum(w), avg(v), max(v) FROM m GROUP BY g",
         "SELECT g, min(w), var_samp(v), first(w), approx_count_distinct(w) FROM m GROUP BY g",
         "SELECT g, median(v), count(DISTINCT w), string_agg(w, ',') IS NULL, mode(w) FROM m GROUP BY g",
+        "SELECT g, median(v) FROM m GROUP BY g",
+        "SELECT g, count(DISTINCT w) FROM m GROUP BY g",
+        "SELECT g, string_agg(w, ',') IS NULL FROM m GROUP BY g",
+        "SELECT g, mode(w) FROM m GROUP BY g",
+        "SELECT g FROM m GROUP BY g",
     ] {
         let start = std::time::Instant::now();
         let a = s.query(sql, &[]).unwrap();
         let rows: usize = a.batches.iter().map(RecordBatch::num_rows).sum();
         println!("{:>8.1} ms  {sql} ({rows} rows)", start.elapsed().as_secs_f64() * 1e3);
         assert_eq!(rows, 1000);
+    }
+    // The accumulators alone, without the grouping operator around them.
+    let groups: Vec<u32> = (0..n).map(|i| ((i * 7919) % 1000) as u32).collect();
+    for c in [
+        case(AggFunc::CountStar, &[], DataType::Int64),
+        case(AggFunc::Sum, &[DataType::Int64], DataType::Int64),
+        case(AggFunc::Avg, &[DataType::Float64], DataType::Float64),
+        case(AggFunc::Max, &[DataType::Float64], DataType::Float64),
+        case(AggFunc::VarSamp, &[DataType::Float64], DataType::Float64),
+        case(AggFunc::First, &[DataType::Int64], DataType::Int64),
+        case(AggFunc::ApproxCountDistinct, &[DataType::Int64], DataType::Int64),
+        case(AggFunc::Mode, &[DataType::Int64], DataType::Int64),
+    ] {
+        let col = if c.args.first() == Some(&DataType::Float64) { b.column(1).clone() } else { b.column(2).clone() };
+        let start = std::time::Instant::now();
+        let mut acc = make(&c);
+        for at in (0..n).step_by(65_536) {
+            let len = 65_536.min(n - at);
+            let values: Vec<ArrayRef> = if c.args.is_empty() { vec![] } else { vec![col.slice(at, len)] };
+            acc.update(&values, &groups[at..at + len], 1000).unwrap();
+        }
+        acc.finish(1000).unwrap();
+        println!("{:>8.1} ms  {:?} alone", start.elapsed().as_secs_f64() * 1e3, c.func);
     }
 }

@@ -8,6 +8,8 @@
 //! `min`/`max` keep the type, NaN above every number, and take any type arrow-row can order
 //! (lists, structs, binaries) through [`super::pick`]. `count_if` is `int64` (DuckDB: a 128-bit
 //! integer), NULL for a group without a non-NULL input as DuckDB's; `product` is `float64`.
+//! `sum` of booleans counts the true ones and `avg` of booleans is a type error, as in DuckDB;
+//! `avg` of timestamps, times and intervals (which DuckDB has) is not supported.
 
 use std::sync::Arc;
 
@@ -51,7 +53,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<ResolvedAgg>> {
             let (arg, ret) = if *t == DataType::UInt64 {
                 // Every uint64 fits a decimal(20, 0); as int64 the large ones would not.
                 (DataType::Decimal128(20, 0), if avg { DataType::Float64 } else { DataType::Decimal128(38, 0) })
-            } else if is_integer(t) || *t == DataType::Null || *t == DataType::Boolean {
+            } else if is_integer(t) || *t == DataType::Null || (*t == DataType::Boolean && !avg) {
                 (DataType::Int64, if avg { DataType::Float64 } else { DataType::Int64 })
             } else if is_float(t) {
                 (DataType::Float64, DataType::Float64)
@@ -586,9 +588,10 @@ impl<T: ArrowPrimitiveType> Accumulator for PrimMinMax<T> {
         grow(&mut self.best, total, T::Native::default());
         grow(&mut self.seen, total, false);
         // Floats compare in total order: every NaN made the positive one, which is above
-        // every number (a negative NaN would be below).
+        // every number (a negative NaN would be below), and `-0.0` made `0.0` (DuckDB's
+        // `min(-0.0, 0.0)` is `0.0`). A batch without either is taken as it is.
         let input = column(values, 0)?;
-        let input = if is_float(input.data_type()) { canonical_floats(input) } else { input.clone() };
+        let input = if needs_canonical(input) { canonical_floats(input) } else { input.clone() };
         let a = input
             .as_any()
             .downcast_ref::<PrimitiveArray<T>>()
@@ -624,6 +627,19 @@ impl<T: ArrowPrimitiveType> Accumulator for PrimMinMax<T> {
 
     fn size(&self) -> usize {
         self.best.capacity() * std::mem::size_of::<T::Native>() + self.seen.capacity()
+    }
+}
+
+/// Whether a float column holds a NaN or a `-0.0` (which [`canonical_floats`] would change).
+fn needs_canonical(a: &ArrayRef) -> bool {
+    let odd64 = |v: f64| v.is_nan() || v.to_bits() == (-0.0f64).to_bits();
+    match a.data_type() {
+        DataType::Float64 => a.as_primitive::<Float64Type>().values().iter().fold(false, |acc, &v| acc | odd64(v)),
+        DataType::Float32 => {
+            let odd = |v: f32| v.is_nan() || v.to_bits() == (-0.0f32).to_bits();
+            a.as_primitive::<arrow_array::types::Float32Type>().values().iter().fold(false, |acc, &v| acc | odd(v))
+        }
+        other => is_float(other),
     }
 }
 
@@ -683,6 +699,9 @@ impl Accumulator for StrMinMax {
 
     fn finish(&mut self, total: usize) -> Result<ArrayRef> {
         grow(&mut self.best, total, None);
+        if self.best.iter().map(|s| s.as_ref().map_or(0, String::len)).sum::<usize>() > i32::MAX as usize {
+            return Err(AnalyticsError::execution("min/max: the strings are larger than 2 GiB together"));
+        }
         self.bytes = 0;
         Ok(Arc::new(std::mem::take(&mut self.best).into_iter().collect::<StringArray>()))
     }

@@ -257,7 +257,7 @@ impl Accumulator for StringAgg {
         let v = column(values, 0)?;
         let keys = (0..self.nkeys).map(|k| column(values, self.first_key + k).cloned()).collect::<Result<Vec<_>>>()?;
         let (v, keys, kept): (ArrayRef, Vec<ArrayRef>, Vec<u32>) = match real_nulls(v.as_ref()) {
-            None => (v.clone(), keys, groups.to_vec()),
+            None => (v.clone(), keys, groups.get(..v.len()).unwrap_or(groups).to_vec()),
             Some(n) => {
                 let mask = BooleanArray::new(n.inner().clone(), None);
                 let keys =
@@ -296,6 +296,9 @@ impl Accumulator for StringAgg {
             .as_any()
             .downcast_ref::<StringArray>()
             .ok_or_else(|| AnalyticsError::internal("string_agg input type"))?;
+        if self.groups.len() != strings.len() {
+            return Err(AnalyticsError::internal("string_agg groups and values differ in length"));
+        }
         let (offsets, mut order) = bucket_by_group(&self.groups, total);
         if let Some(conv) = &self.converter {
             let mut columns = Vec::with_capacity(self.nkeys);
@@ -447,6 +450,9 @@ impl Accumulator for ApproxDistinct {
     fn state(&mut self, total: usize) -> Result<Vec<ArrayRef>> {
         grow(&mut self.sketches, total, Sketch::default());
         let bytes: Vec<Vec<u8>> = self.sketches.iter().take(total).map(Sketch::to_bytes).collect();
+        if bytes.iter().map(Vec::len).sum::<usize>() > i32::MAX as usize {
+            return Err(AnalyticsError::execution("approx_count_distinct: the partial state is larger than 2 GiB"));
+        }
         let a = BinaryArray::from_iter_values(bytes.iter());
         self.sketches.clear();
         self.bytes = 0;

@@ -403,33 +403,20 @@ impl Accumulator for Holistic {
         let parts: Vec<&dyn Array> = values.iter().map(|v| v.as_ref()).collect();
         let all = arrow_select::concat::concat(&parts)?;
         drop(values);
-        let (offsets, mut order) = bucket_by_group(&groups, total);
         let out = match self.kind {
-            Kind::Cont(q) => cont(&all, &offsets, &order, q, total)?,
-            Kind::Disc(q) => pick_sorted(&all, &offsets, &mut order, total, |slice, rows| {
-                let i = disc_position(q, slice.len());
-                slice.select_nth_unstable_by(i, |&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
-                slice.get(i).copied()
-            })?,
-            Kind::Mode => pick_sorted(&all, &offsets, &mut order, total, |slice, rows| {
-                // Equal values side by side, each run in input order: the longest run wins, and
-                // among equally long ones the one seen first.
-                slice.sort_unstable_by(|&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)).then(a.cmp(&b)));
-                let mut best: Option<(usize, u32)> = None;
-                let mut start = 0;
-                while let Some(&first) = slice.get(start) {
-                    let mut end = start + 1;
-                    while slice.get(end).is_some_and(|&b| rows.row(b as usize) == rows.row(first as usize)) {
-                        end += 1;
-                    }
-                    let run = end - start;
-                    if best.is_none_or(|(n, at)| run > n || (run == n && first < at)) {
-                        best = Some((run, first));
-                    }
-                    start = end;
-                }
-                best.map(|(_, at)| at)
-            })?,
+            Kind::Cont(q) => {
+                let (offsets, order) = bucket_by_group(&groups, total);
+                cont(&all, &offsets, &order, q, total)?
+            }
+            Kind::Disc(q) => {
+                let (offsets, mut order) = bucket_by_group(&groups, total);
+                pick_sorted(&all, &offsets, &mut order, total, |slice, rows| {
+                    let i = disc_position(q, slice.len());
+                    slice.select_nth_unstable_by(i, |&a, &b| rows.row(a as usize).cmp(&rows.row(b as usize)));
+                    slice.get(i).copied()
+                })?
+            }
+            Kind::Mode => mode(&all, &groups, total)?,
         };
         if out.data_type() == &self.ret { Ok(out) } else { crate::expr::cast::cast(&out, &self.ret, false) }
     }
@@ -456,6 +443,51 @@ fn pick_sorted(
             if slice.is_empty() { None } else { choose(slice, &rows) }
         })
         .collect();
+    Ok(arrow_select::take::take(all.as_ref(), &picked, None)?)
+}
+
+/// The most frequent value of every group (the first seen among equally frequent ones): one pass
+/// counting (group, value) pairs in a hash table, values compared as arrow-row bytes.
+fn mode(all: &ArrayRef, groups: &[u32], total: usize) -> Result<ArrayRef> {
+    use std::hash::BuildHasher;
+    let conv = RowConverter::new(vec![SortField::new(all.data_type().clone())])?;
+    let rows = conv.convert_columns(&[canonical_floats(all)])?;
+    let hasher = hashbrown::DefaultHashBuilder::default();
+    let mut table: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
+    // Per distinct (group, value): its group, its first row, how many rows.
+    let mut pairs: Vec<(u32, u32, u32)> = Vec::new();
+    for (i, (&g, row)) in groups.iter().zip(rows.iter()).enumerate() {
+        let bytes = row.as_ref();
+        let hash = hasher.hash_one((g, bytes));
+        let same = |&p: &u32| {
+            pairs.get(p as usize).is_some_and(|&(pg, first, _)| pg == g && rows.row(first as usize).as_ref() == bytes)
+        };
+        match table.find(hash, same) {
+            Some(&p) => {
+                if let Some(e) = pairs.get_mut(p as usize) {
+                    e.2 += 1;
+                }
+            }
+            None => {
+                let p = pairs.len() as u32;
+                pairs.push((g, i as u32, 1));
+                table.insert_unique(hash, p, |&q| {
+                    pairs
+                        .get(q as usize)
+                        .map_or(0, |&(qg, first, _)| hasher.hash_one((qg, rows.row(first as usize).as_ref())))
+                });
+            }
+        }
+    }
+    let mut best: Vec<Option<(u32, u32)>> = vec![None; total];
+    for &(g, first, count) in &pairs {
+        if let Some(b) = best.get_mut(g as usize)
+            && b.is_none_or(|(n, at)| count > n || (count == n && first < at))
+        {
+            *b = Some((count, first));
+        }
+    }
+    let picked: UInt32Array = best.into_iter().map(|b| b.map(|(_, at)| at)).collect();
     Ok(arrow_select::take::take(all.as_ref(), &picked, None)?)
 }
 
