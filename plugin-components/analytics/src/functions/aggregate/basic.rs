@@ -1,19 +1,28 @@
-//! `count`, `sum`, `avg`, `min`, `max`: the aggregates every query uses, with typed loops over
-//! primitive buffers.
+//! `count`, `sum`, `avg`, `min`, `max`, `count_if`, `product`: the aggregates every query uses,
+//! with typed loops over primitive buffers (no branch per row when a batch has no NULLs).
 //!
-//! Types, as DuckDB (differences noted): `count` is `int64`; `sum` of integers is `int64` and an
-//! overflow is an error (DuckDB widens to a 128-bit integer); `sum` of decimals is
-//! `decimal(38, s)`; `sum` of floats is `float64`; `avg` is `float64`, with integer and decimal
-//! sums kept exact (128-bit) until the division; `min`/`max` keep the type, NaN above every number.
+//! Types, as DuckDB (differences noted): `count` is `int64`; `sum` of integers is `int64`, summed
+//! in 128 bits so that only a final result outside `int64` is an overflow error (DuckDB returns a
+//! 128-bit integer); `sum` of decimals is `decimal(38, s)`; `sum` of floats is `float64`; `avg`
+//! is `float64`, with integer and decimal sums kept exact (128-bit) until the division;
+//! `min`/`max` keep the type, NaN above every number, and take any type arrow-row can order
+//! (lists, structs, binaries) through [`super::pick`]. `count_if` is `int64` (DuckDB: a 128-bit
+//! integer), NULL for a group without a non-NULL input as DuckDB's; `product` is `float64`.
+//! `sum` of booleans counts the true ones and `avg` of booleans is a type error, as in DuckDB;
+//! `avg` of timestamps, times and intervals (which DuckDB has) is not supported.
 
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Decimal128Type, Float64Type, Int64Type};
-use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Decimal128Array, Float64Array, Int64Array, PrimitiveArray, StringArray};
-use arrow_buffer::NullBuffer;
-use arrow_schema::{DataType, Field};
+use arrow_array::{
+    Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, BooleanArray, Decimal128Array, Float64Array, Int64Array,
+    PrimitiveArray, StringArray,
+};
+use arrow_row::{RowConverter, SortField};
+use arrow_schema::{DataType, Field, TimeUnit};
 
+use super::util::{canonical_floats, column, each_value, grow, primitive, real_nulls, seen_nulls, try_each_value};
 use super::{Accumulator, AccumulatorSpec, AggFunc, ResolvedAgg};
 use crate::error::{AnalyticsError, Result};
 use crate::expr::coerce::{decimal_parts, is_float, is_integer};
@@ -26,7 +35,7 @@ fn one_arg<'a>(name: &str, args: &'a [Arg<'a>]) -> Result<&'a DataType> {
     }
 }
 
-/// Resolve `count`, `sum`, `avg`, `min`, `max`.
+/// Resolve `count`, `sum`, `avg`, `min`, `max`, `count_if`, `product`.
 pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<ResolvedAgg>> {
     let r = |func, arg_types: Vec<DataType>, return_type| {
         let value_args = (0..arg_types.len()).collect();
@@ -41,7 +50,10 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<ResolvedAgg>> {
         "sum" | "avg" | "mean" => {
             let t = one_arg(name, args)?;
             let avg = name != "sum";
-            let (arg, ret) = if is_integer(t) || *t == DataType::Null || *t == DataType::Boolean {
+            let (arg, ret) = if *t == DataType::UInt64 {
+                // Every uint64 fits a decimal(20, 0); as int64 the large ones would not.
+                (DataType::Decimal128(20, 0), if avg { DataType::Float64 } else { DataType::Decimal128(38, 0) })
+            } else if is_integer(t) || *t == DataType::Null || (*t == DataType::Boolean && !avg) {
                 (DataType::Int64, if avg { DataType::Float64 } else { DataType::Int64 })
             } else if is_float(t) {
                 (DataType::Float64, DataType::Float64)
@@ -60,12 +72,35 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<ResolvedAgg>> {
             }
             r(if name == "min" { AggFunc::Min } else { AggFunc::Max }, vec![t.clone()], t.clone())
         }
+        "count_if" | "countif" => {
+            let t = one_arg(name, args)?;
+            if !matches!(t, DataType::Boolean | DataType::Null) {
+                return Err(AnalyticsError::types(format!("{name}({t}) is not defined: {name} takes a boolean")));
+            }
+            // A sum of the booleans as 0 and 1.
+            r(AggFunc::CountIf, vec![DataType::Int64], DataType::Int64)
+        }
+        "product" => {
+            let t = one_arg(name, args)?;
+            if !(t.is_numeric() || *t == DataType::Null) {
+                return Err(AnalyticsError::types(format!("{name}({t}) is not defined: {name} takes a number")));
+            }
+            r(AggFunc::Product, vec![DataType::Float64], DataType::Float64)
+        }
         _ => Ok(None),
     }
 }
 
 fn min_max_supported(t: &DataType) -> bool {
-    t.is_primitive() || matches!(t, DataType::Utf8 | DataType::Boolean | DataType::Null)
+    t.is_primitive()
+        || matches!(t, DataType::Utf8 | DataType::Boolean | DataType::Null)
+        || RowConverter::supports_fields(&[SortField::new(t.clone())])
+}
+
+/// Whether `min`/`max` of `t` has a typed accumulator here (others go to [`super::pick`]).
+fn min_max_fast(t: &DataType) -> bool {
+    (t.is_primitive() && !matches!(t, DataType::Interval(_)))
+        || matches!(t, DataType::Utf8 | DataType::Boolean | DataType::Null)
 }
 
 /// The accumulator for one of these functions.
@@ -74,14 +109,16 @@ pub fn create(spec: &AccumulatorSpec<'_>) -> Result<Option<Box<dyn Accumulator>>
     Ok(Some(match spec.func {
         AggFunc::CountStar => Box::new(Count { counts: Vec::new(), star: true }),
         AggFunc::Count => Box::new(Count { counts: Vec::new(), star: false }),
-        AggFunc::Sum => match &arg {
+        AggFunc::Sum | AggFunc::CountIf => match &arg {
             DataType::Int64 => Box::new(IntSum::default()),
             DataType::Float64 => Box::new(FloatSum::default()),
             DataType::Decimal128(_, s) => Box::new(DecimalSum { sums: Vec::new(), seen: Vec::new(), scale: *s }),
             other => return Err(AnalyticsError::internal(format!("sum over {other}"))),
         },
         AggFunc::Avg => Box::new(Avg::new(&arg)?),
+        AggFunc::Min | AggFunc::Max if !min_max_fast(&arg) => super::pick::min_max(&arg, *spec.func == AggFunc::Max)?,
         AggFunc::Min | AggFunc::Max => min_max(&arg, *spec.func == AggFunc::Max)?,
+        AggFunc::Product => Box::new(Product::default()),
         _ => return Ok(None),
     }))
 }
@@ -92,12 +129,26 @@ pub fn state_fields(spec: &AccumulatorSpec<'_>, prefix: &str) -> Option<Vec<Fiel
     let arg = spec.arg_types.first().cloned().unwrap_or(DataType::Null);
     Some(match spec.func {
         AggFunc::CountStar | AggFunc::Count => vec![f("count", DataType::Int64)],
-        AggFunc::Sum => vec![f("sum", spec.return_type.clone())],
+        AggFunc::Sum | AggFunc::CountIf => vec![f("sum", sum_state_type(&arg))],
         AggFunc::Avg => vec![f("sum", avg_sum_type(&arg)), f("count", DataType::Int64)],
+        AggFunc::Min | AggFunc::Max if !min_max_fast(&arg) => {
+            return super::pick::min_max_state_fields(&arg, prefix).ok();
+        }
         AggFunc::Min => vec![f("min", arg)],
         AggFunc::Max => vec![f("max", arg)],
+        AggFunc::Product => vec![f("product", DataType::Float64)],
         _ => return None,
     })
+}
+
+/// Integer sums travel as 128-bit decimals, so a partial sum past `int64` is no error while the
+/// total fits.
+fn sum_state_type(arg: &DataType) -> DataType {
+    match arg {
+        DataType::Int64 => DataType::Decimal128(38, 0),
+        DataType::Decimal128(_, s) => DataType::Decimal128(38, *s),
+        _ => DataType::Float64,
+    }
 }
 
 fn avg_sum_type(arg: &DataType) -> DataType {
@@ -106,20 +157,6 @@ fn avg_sum_type(arg: &DataType) -> DataType {
         DataType::Int64 => DataType::Decimal128(38, 0),
         _ => DataType::Float64,
     }
-}
-
-fn grow<T: Clone>(v: &mut Vec<T>, n: usize, fill: T) {
-    if v.len() < n {
-        v.resize(n, fill);
-    }
-}
-
-fn column<'a>(values: &'a [ArrayRef], i: usize) -> Result<&'a ArrayRef> {
-    values.get(i).ok_or_else(|| AnalyticsError::internal(format!("aggregate input {i} missing")))
-}
-
-fn group_of(groups: &[u32], i: usize) -> usize {
-    groups.get(i).copied().unwrap_or(0) as usize
 }
 
 /// `count(*)` and `count(x)`.
@@ -131,16 +168,17 @@ struct Count {
 impl Accumulator for Count {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.counts, total, 0);
-        let nulls = if self.star { None } else { column(values, 0)?.logical_nulls() };
+        let nulls = if self.star { None } else { real_nulls(column(values, 0)?.as_ref()) };
+        let counts = &mut self.counts;
         match nulls {
             None => groups.iter().for_each(|&g| {
-                if let Some(c) = self.counts.get_mut(g as usize) {
+                if let Some(c) = counts.get_mut(g as usize) {
                     *c += 1;
                 }
             }),
-            Some(n) => n.valid_indices().for_each(|i| {
-                if let Some(c) = self.counts.get_mut(group_of(groups, i)) {
-                    *c += 1;
+            Some(n) => groups.iter().zip(n.iter()).for_each(|(&g, ok)| {
+                if let Some(c) = counts.get_mut(g as usize) {
+                    *c += i64::from(ok);
                 }
             }),
         }
@@ -149,12 +187,12 @@ impl Accumulator for Count {
 
     fn merge(&mut self, states: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.counts, total, 0);
-        let s = column(states, 0)?.as_primitive::<Int64Type>();
-        for (i, v) in s.iter().enumerate() {
-            if let (Some(v), Some(c)) = (v, self.counts.get_mut(group_of(groups, i))) {
+        let counts = &mut self.counts;
+        each_value(primitive::<Int64Type>(states, 0)?, groups, |g, v| {
+            if let Some(c) = counts.get_mut(g) {
                 *c += v;
             }
-        }
+        });
         Ok(())
     }
 
@@ -172,14 +210,10 @@ impl Accumulator for Count {
     }
 }
 
-/// Validity from a "seen a value" flag per group.
-fn seen_nulls(seen: &[bool]) -> Option<NullBuffer> {
-    if seen.iter().all(|&s| s) { None } else { Some(NullBuffer::from(seen.to_vec())) }
-}
-
+/// `sum` of integers (and `count_if`), in 128 bits.
 #[derive(Default)]
 struct IntSum {
-    sums: Vec<i64>,
+    sums: Vec<i128>,
     seen: Vec<bool>,
 }
 
@@ -188,52 +222,55 @@ fn overflow(what: &str) -> AnalyticsError {
 }
 
 impl IntSum {
-    fn add(&mut self, a: &PrimitiveArray<Int64Type>, groups: &[u32]) -> Result<()> {
-        let vals = a.values();
-        for i in valid_rows(a) {
-            let g = group_of(groups, i);
-            if let (Some(s), Some(seen), Some(v)) = (self.sums.get_mut(g), self.seen.get_mut(g), vals.get(i)) {
-                *s = s.checked_add(*v).ok_or_else(|| overflow("sum"))?;
-                *seen = true;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The rows holding a value.
-fn valid_rows(a: &dyn Array) -> Box<dyn Iterator<Item = usize> + '_> {
-    match a.nulls() {
-        Some(n) if n.null_count() > 0 => Box::new(n.valid_indices()),
-        _ => Box::new(0..a.len()),
+    fn grow_to(&mut self, total: usize) {
+        grow(&mut self.sums, total, 0);
+        grow(&mut self.seen, total, false);
     }
 }
 
 impl Accumulator for IntSum {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
-        grow(&mut self.sums, total, 0);
-        grow(&mut self.seen, total, false);
-        let a = column(values, 0)?.as_primitive::<Int64Type>().clone();
-        self.add(&a, groups)
+        self.grow_to(total);
+        let (sums, seen) = (&mut self.sums, &mut self.seen);
+        // 2^64 rows of int64 cannot overflow 128 bits: no check per row.
+        each_value(primitive::<Int64Type>(values, 0)?, groups, |g, v| {
+            if let (Some(s), Some(n)) = (sums.get_mut(g), seen.get_mut(g)) {
+                *s += i128::from(v);
+                *n = true;
+            }
+        });
+        Ok(())
     }
 
     fn merge(&mut self, states: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
-        self.update(states, groups, total)
+        self.grow_to(total);
+        let (sums, seen) = (&mut self.sums, &mut self.seen);
+        try_each_value(primitive::<Decimal128Type>(states, 0)?, groups, |g, v| {
+            if let (Some(s), Some(n)) = (sums.get_mut(g), seen.get_mut(g)) {
+                *s = s.checked_add(v).ok_or_else(|| overflow("sum"))?;
+                *n = true;
+            }
+            Ok(())
+        })
     }
 
     fn state(&mut self, total: usize) -> Result<Vec<ArrayRef>> {
-        Ok(vec![self.finish(total)?])
+        self.grow_to(total);
+        let nulls = seen_nulls(&self.seen);
+        let a = Decimal128Array::new(std::mem::take(&mut self.sums).into(), nulls).with_precision_and_scale(38, 0)?;
+        Ok(vec![Arc::new(a)])
     }
 
     fn finish(&mut self, total: usize) -> Result<ArrayRef> {
-        grow(&mut self.sums, total, 0);
-        grow(&mut self.seen, total, false);
+        self.grow_to(total);
         let nulls = seen_nulls(&self.seen);
-        Ok(Arc::new(Int64Array::new(std::mem::take(&mut self.sums).into(), nulls)))
+        let sums = std::mem::take(&mut self.sums);
+        let out = sums.iter().map(|&s| i64::try_from(s).map_err(|_| overflow("sum"))).collect::<Result<Vec<i64>>>()?;
+        Ok(Arc::new(Int64Array::new(out.into(), nulls)))
     }
 
     fn size(&self) -> usize {
-        self.sums.capacity() * 9
+        self.sums.capacity() * 16 + self.seen.capacity()
     }
 }
 
@@ -247,15 +284,13 @@ impl Accumulator for FloatSum {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.sums, total, 0.0);
         grow(&mut self.seen, total, false);
-        let a = column(values, 0)?.as_primitive::<Float64Type>();
-        let vals = a.values();
-        for i in valid_rows(a) {
-            let g = group_of(groups, i);
-            if let (Some(s), Some(seen), Some(v)) = (self.sums.get_mut(g), self.seen.get_mut(g), vals.get(i)) {
-                *s += *v;
-                *seen = true;
+        let (sums, seen) = (&mut self.sums, &mut self.seen);
+        each_value(primitive::<Float64Type>(values, 0)?, groups, |g, v| {
+            if let (Some(s), Some(n)) = (sums.get_mut(g), seen.get_mut(g)) {
+                *s += v;
+                *n = true;
             }
-        }
+        });
         Ok(())
     }
 
@@ -275,7 +310,7 @@ impl Accumulator for FloatSum {
     }
 
     fn size(&self) -> usize {
-        self.sums.capacity() * 9
+        self.sums.capacity() * 8 + self.seen.capacity()
     }
 }
 
@@ -292,18 +327,16 @@ impl Accumulator for DecimalSum {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.sums, total, 0);
         grow(&mut self.seen, total, false);
-        let a = column(values, 0)?.as_primitive::<Decimal128Type>();
-        let vals = a.values();
-        for i in valid_rows(a) {
-            let g = group_of(groups, i);
-            if let (Some(s), Some(seen), Some(v)) = (self.sums.get_mut(g), self.seen.get_mut(g), vals.get(i)) {
-                *s = s.checked_add(*v).filter(|r| r.abs() <= MAX_DECIMAL38).ok_or_else(|| {
+        let (sums, seen) = (&mut self.sums, &mut self.seen);
+        try_each_value(primitive::<Decimal128Type>(values, 0)?, groups, |g, v| {
+            if let (Some(s), Some(n)) = (sums.get_mut(g), seen.get_mut(g)) {
+                *s = s.checked_add(v).filter(|r| r.abs() <= MAX_DECIMAL38).ok_or_else(|| {
                     AnalyticsError::execution("overflow in sum: the result does not fit in decimal(38)")
                 })?;
-                *seen = true;
+                *n = true;
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn merge(&mut self, states: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
@@ -318,12 +351,13 @@ impl Accumulator for DecimalSum {
         grow(&mut self.sums, total, 0);
         grow(&mut self.seen, total, false);
         let nulls = seen_nulls(&self.seen);
-        let a = Decimal128Array::new(std::mem::take(&mut self.sums).into(), nulls).with_precision_and_scale(38, self.scale)?;
+        let a = Decimal128Array::new(std::mem::take(&mut self.sums).into(), nulls)
+            .with_precision_and_scale(38, self.scale)?;
         Ok(Arc::new(a))
     }
 
     fn size(&self) -> usize {
-        self.sums.capacity() * 17
+        self.sums.capacity() * 16 + self.seen.capacity()
     }
 }
 
@@ -354,58 +388,57 @@ impl Avg {
             None => grow(&mut self.float, total, 0.0),
         }
     }
+}
 
-    fn add_exact(&mut self, g: usize, v: i128, n: i64) -> Result<()> {
-        if let (Some(s), Some(c)) = (self.exact.get_mut(g), self.counts.get_mut(g)) {
-            *s = s.checked_add(v).ok_or_else(|| AnalyticsError::execution("overflow in avg"))?;
-            *c += n;
-        }
-        Ok(())
-    }
+fn avg_overflow() -> AnalyticsError {
+    AnalyticsError::execution("overflow in avg: the sum does not fit in 128 bits")
 }
 
 impl Accumulator for Avg {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         self.grow_to(total);
         let a = column(values, 0)?;
+        let (exact, float, counts) = (&mut self.exact, &mut self.float, &mut self.counts);
         match a.data_type() {
-            DataType::Int64 => {
-                let p = a.as_primitive::<Int64Type>();
-                for i in valid_rows(p) {
-                    self.add_exact(group_of(groups, i), i128::from(p.value(i)), 1)?;
+            DataType::Int64 => each_value(a.as_primitive::<Int64Type>(), groups, |g, v| {
+                if let (Some(s), Some(c)) = (exact.get_mut(g), counts.get_mut(g)) {
+                    *s += i128::from(v);
+                    *c += 1;
                 }
-            }
-            DataType::Decimal128(..) => {
-                let p = a.as_primitive::<Decimal128Type>();
-                for i in valid_rows(p) {
-                    self.add_exact(group_of(groups, i), p.value(i), 1)?;
+            }),
+            DataType::Decimal128(..) => try_each_value(a.as_primitive::<Decimal128Type>(), groups, |g, v| {
+                if let (Some(s), Some(c)) = (exact.get_mut(g), counts.get_mut(g)) {
+                    *s = s.checked_add(v).ok_or_else(avg_overflow)?;
+                    *c += 1;
                 }
-            }
-            _ => {
-                let p = a.as_primitive::<Float64Type>();
-                for i in valid_rows(p) {
-                    let g = group_of(groups, i);
-                    if let (Some(s), Some(c)) = (self.float.get_mut(g), self.counts.get_mut(g)) {
-                        *s += p.value(i);
-                        *c += 1;
-                    }
+                Ok(())
+            })?,
+            _ => each_value(primitive::<Float64Type>(values, 0)?, groups, |g, v| {
+                if let (Some(s), Some(c)) = (float.get_mut(g), counts.get_mut(g)) {
+                    *s += v;
+                    *c += 1;
                 }
-            }
+            }),
         }
         Ok(())
     }
 
     fn merge(&mut self, states: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         self.grow_to(total);
-        let (sums, counts) = (column(states, 0)?, column(states, 1)?.as_primitive::<Int64Type>());
-        for i in 0..counts.len() {
+        let (sums, counts) = (column(states, 0)?, primitive::<Int64Type>(states, 1)?);
+        for (i, &g) in groups.iter().enumerate().take(counts.len()) {
             if counts.is_null(i) || sums.is_null(i) {
                 continue;
             }
-            let g = group_of(groups, i);
-            let n = counts.value(i);
+            let (g, n) = (g as usize, counts.value(i));
             match self.scale {
-                Some(_) => self.add_exact(g, sums.as_primitive::<Decimal128Type>().value(i), n)?,
+                Some(_) => {
+                    let v = sums.as_primitive::<Decimal128Type>().value(i);
+                    if let (Some(s), Some(c)) = (self.exact.get_mut(g), self.counts.get_mut(g)) {
+                        *s = s.checked_add(v).ok_or_else(avg_overflow)?;
+                        *c += n;
+                    }
+                }
                 None => {
                     if let (Some(s), Some(c)) = (self.float.get_mut(g), self.counts.get_mut(g)) {
                         *s += sums.as_primitive::<Float64Type>().value(i);
@@ -421,7 +454,9 @@ impl Accumulator for Avg {
         self.grow_to(total);
         let counts = Int64Array::from(std::mem::take(&mut self.counts));
         let sums: ArrayRef = match self.scale {
-            Some(s) => Arc::new(Decimal128Array::from(std::mem::take(&mut self.exact)).with_precision_and_scale(38, s)?),
+            Some(s) => {
+                Arc::new(Decimal128Array::from(std::mem::take(&mut self.exact)).with_precision_and_scale(38, s)?)
+            }
             None => Arc::new(Float64Array::from(std::mem::take(&mut self.float))),
         };
         Ok(vec![sums, Arc::new(counts)])
@@ -456,6 +491,47 @@ impl Accumulator for Avg {
     }
 }
 
+/// `product`, in `float64` (an overflow is `inf`, as DuckDB's).
+#[derive(Default)]
+struct Product {
+    products: Vec<f64>,
+    seen: Vec<bool>,
+}
+
+impl Accumulator for Product {
+    fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
+        grow(&mut self.products, total, 1.0);
+        grow(&mut self.seen, total, false);
+        let (products, seen) = (&mut self.products, &mut self.seen);
+        each_value(primitive::<Float64Type>(values, 0)?, groups, |g, v| {
+            if let (Some(p), Some(n)) = (products.get_mut(g), seen.get_mut(g)) {
+                *p *= v;
+                *n = true;
+            }
+        });
+        Ok(())
+    }
+
+    fn merge(&mut self, states: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
+        self.update(states, groups, total)
+    }
+
+    fn state(&mut self, total: usize) -> Result<Vec<ArrayRef>> {
+        Ok(vec![self.finish(total)?])
+    }
+
+    fn finish(&mut self, total: usize) -> Result<ArrayRef> {
+        grow(&mut self.products, total, 1.0);
+        grow(&mut self.seen, total, false);
+        let nulls = seen_nulls(&self.seen);
+        Ok(Arc::new(Float64Array::new(std::mem::take(&mut self.products).into(), nulls)))
+    }
+
+    fn size(&self) -> usize {
+        self.products.capacity() * 8 + self.seen.capacity()
+    }
+}
+
 fn min_max(t: &DataType, max: bool) -> Result<Box<dyn Accumulator>> {
     macro_rules! prim {
         ($ty:ty) => {
@@ -481,22 +557,22 @@ fn min_max(t: &DataType, max: bool) -> Result<Box<dyn Accumulator>> {
         DataType::Decimal64(..) => prim!(Decimal64Type),
         DataType::Decimal128(..) => prim!(Decimal128Type),
         DataType::Decimal256(..) => prim!(Decimal256Type),
-        DataType::Timestamp(arrow_schema::TimeUnit::Second, _) => prim!(TimestampSecondType),
-        DataType::Timestamp(arrow_schema::TimeUnit::Millisecond, _) => prim!(TimestampMillisecondType),
-        DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, _) => prim!(TimestampMicrosecondType),
-        DataType::Timestamp(arrow_schema::TimeUnit::Nanosecond, _) => prim!(TimestampNanosecondType),
-        DataType::Time32(arrow_schema::TimeUnit::Second) => prim!(Time32SecondType),
+        DataType::Timestamp(TimeUnit::Second, _) => prim!(TimestampSecondType),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => prim!(TimestampMillisecondType),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => prim!(TimestampMicrosecondType),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => prim!(TimestampNanosecondType),
+        DataType::Time32(TimeUnit::Second) => prim!(Time32SecondType),
         DataType::Time32(_) => prim!(Time32MillisecondType),
-        DataType::Time64(arrow_schema::TimeUnit::Microsecond) => prim!(Time64MicrosecondType),
+        DataType::Time64(TimeUnit::Microsecond) => prim!(Time64MicrosecondType),
         DataType::Time64(_) => prim!(Time64NanosecondType),
-        DataType::Duration(arrow_schema::TimeUnit::Second) => prim!(DurationSecondType),
-        DataType::Duration(arrow_schema::TimeUnit::Millisecond) => prim!(DurationMillisecondType),
-        DataType::Duration(arrow_schema::TimeUnit::Microsecond) => prim!(DurationMicrosecondType),
-        DataType::Duration(arrow_schema::TimeUnit::Nanosecond) => prim!(DurationNanosecondType),
-        DataType::Utf8 => Box::new(StrMinMax { best: Vec::new(), max }),
+        DataType::Duration(TimeUnit::Second) => prim!(DurationSecondType),
+        DataType::Duration(TimeUnit::Millisecond) => prim!(DurationMillisecondType),
+        DataType::Duration(TimeUnit::Microsecond) => prim!(DurationMicrosecondType),
+        DataType::Duration(TimeUnit::Nanosecond) => prim!(DurationNanosecondType),
+        DataType::Utf8 => Box::new(StrMinMax { best: Vec::new(), bytes: 0, max }),
         DataType::Boolean => Box::new(BoolMinMax { best: Vec::new(), max }),
         DataType::Null => Box::new(NullMinMax),
-        other => return Err(AnalyticsError::types(format!("min/max of {other} is not supported"))),
+        other => super::pick::min_max(other, max)?,
     })
 }
 
@@ -507,28 +583,28 @@ struct PrimMinMax<T: ArrowPrimitiveType> {
     data_type: DataType,
 }
 
-impl<T: ArrowPrimitiveType> PrimMinMax<T> {
-    fn add(&mut self, a: &PrimitiveArray<T>, groups: &[u32]) {
-        use arrow_array::ArrowNativeTypeOp;
-        let vals = a.values();
-        for i in valid_rows(a) {
-            let g = group_of(groups, i);
-            let (Some(b), Some(seen), Some(v)) = (self.best.get_mut(g), self.seen.get_mut(g), vals.get(i)) else { continue };
-            let better = !*seen || if self.max { v.is_gt(*b) } else { v.is_lt(*b) };
-            if better {
-                *b = *v;
-                *seen = true;
-            }
-        }
-    }
-}
-
 impl<T: ArrowPrimitiveType> Accumulator for PrimMinMax<T> {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.best, total, T::Native::default());
         grow(&mut self.seen, total, false);
-        let a = column(values, 0)?.as_primitive::<T>().clone();
-        self.add(&a, groups);
+        // Floats compare in total order: every NaN made the positive one, which is above
+        // every number (a negative NaN would be below), and `-0.0` made `0.0` (DuckDB's
+        // `min(-0.0, 0.0)` is `0.0`). A batch without either is taken as it is.
+        let input = column(values, 0)?;
+        let input = if needs_canonical(input) { canonical_floats(input) } else { input.clone() };
+        let a = input
+            .as_any()
+            .downcast_ref::<PrimitiveArray<T>>()
+            .ok_or_else(|| AnalyticsError::internal("min/max input type"))?;
+        let (best, seen, max) = (&mut self.best, &mut self.seen, self.max);
+        each_value(a, groups, |g, v| {
+            if let (Some(b), Some(s)) = (best.get_mut(g), seen.get_mut(g))
+                && (!*s || if max { v.is_gt(*b) } else { v.is_lt(*b) })
+            {
+                *b = v;
+                *s = true;
+            }
+        });
         Ok(())
     }
 
@@ -544,33 +620,69 @@ impl<T: ArrowPrimitiveType> Accumulator for PrimMinMax<T> {
         grow(&mut self.best, total, T::Native::default());
         grow(&mut self.seen, total, false);
         let nulls = seen_nulls(&self.seen);
-        let a = PrimitiveArray::<T>::new(std::mem::take(&mut self.best).into(), nulls).with_data_type(self.data_type.clone());
+        let a = PrimitiveArray::<T>::new(std::mem::take(&mut self.best).into(), nulls)
+            .with_data_type(self.data_type.clone());
         Ok(Arc::new(a))
     }
 
     fn size(&self) -> usize {
-        self.best.capacity() * (std::mem::size_of::<T::Native>() + 1)
+        self.best.capacity() * std::mem::size_of::<T::Native>() + self.seen.capacity()
+    }
+}
+
+/// Whether a float column holds a NaN or a `-0.0` (which [`canonical_floats`] would change).
+fn needs_canonical(a: &ArrayRef) -> bool {
+    let odd64 = |v: f64| v.is_nan() || v.to_bits() == (-0.0f64).to_bits();
+    match a.data_type() {
+        DataType::Float64 => a.as_primitive::<Float64Type>().values().iter().fold(false, |acc, &v| acc | odd64(v)),
+        DataType::Float32 => {
+            let odd = |v: f32| v.is_nan() || v.to_bits() == (-0.0f32).to_bits();
+            a.as_primitive::<arrow_array::types::Float32Type>().values().iter().fold(false, |acc, &v| acc | odd(v))
+        }
+        other => is_float(other),
     }
 }
 
 struct StrMinMax {
     best: Vec<Option<String>>,
+    /// The bytes of the strings held (kept as they change, so `size` is O(1)).
+    bytes: usize,
     max: bool,
 }
 
 impl Accumulator for StrMinMax {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.best, total, None);
-        let a = column(values, 0)?.as_string::<i32>();
-        for i in valid_rows(a) {
+        let a = column(values, 0)?;
+        let a =
+            a.as_any().downcast_ref::<StringArray>().ok_or_else(|| AnalyticsError::internal("min/max input type"))?;
+        let nulls = real_nulls(a);
+        for (i, &g) in groups.iter().enumerate().take(a.len()) {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                continue;
+            }
             let v = a.value(i);
-            if let Some(b) = self.best.get_mut(group_of(groups, i)) {
+            if let Some(b) = self.best.get_mut(g as usize) {
                 let better = match b {
                     None => true,
-                    Some(cur) => if self.max { v > cur.as_str() } else { v < cur.as_str() },
+                    Some(cur) => {
+                        if self.max {
+                            v > cur.as_str()
+                        } else {
+                            v < cur.as_str()
+                        }
+                    }
                 };
                 if better {
-                    *b = Some(v.to_string());
+                    let old = b.as_ref().map_or(0, String::capacity);
+                    match b {
+                        Some(cur) => {
+                            cur.clear();
+                            cur.push_str(v);
+                        }
+                        None => *b = Some(v.to_string()),
+                    }
+                    self.bytes = self.bytes + b.as_ref().map_or(0, String::capacity) - old;
                 }
             }
         }
@@ -587,11 +699,15 @@ impl Accumulator for StrMinMax {
 
     fn finish(&mut self, total: usize) -> Result<ArrayRef> {
         grow(&mut self.best, total, None);
+        if self.best.iter().map(|s| s.as_ref().map_or(0, String::len)).sum::<usize>() > i32::MAX as usize {
+            return Err(AnalyticsError::execution("min/max: the strings are larger than 2 GiB together"));
+        }
+        self.bytes = 0;
         Ok(Arc::new(std::mem::take(&mut self.best).into_iter().collect::<StringArray>()))
     }
 
     fn size(&self) -> usize {
-        self.best.iter().map(|s| 24 + s.as_ref().map_or(0, String::capacity)).sum()
+        self.best.capacity() * std::mem::size_of::<Option<String>>() + self.bytes
     }
 }
 
@@ -604,12 +720,22 @@ impl Accumulator for BoolMinMax {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
         grow(&mut self.best, total, None);
         let a = column(values, 0)?.as_boolean();
-        for i in valid_rows(a) {
+        let nulls = real_nulls(a);
+        for (i, &g) in groups.iter().enumerate().take(a.len()) {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                continue;
+            }
             let v = a.value(i);
-            if let Some(b) = self.best.get_mut(group_of(groups, i)) {
+            if let Some(b) = self.best.get_mut(g as usize) {
                 *b = Some(match b {
                     None => v,
-                    Some(cur) => if self.max { *cur || v } else { *cur && v },
+                    Some(cur) => {
+                        if self.max {
+                            *cur || v
+                        } else {
+                            *cur && v
+                        }
+                    }
                 });
             }
         }
@@ -656,5 +782,93 @@ impl Accumulator for NullMinMax {
 
     fn size(&self) -> usize {
         0
+    }
+}
+
+/// The accumulator for `func` over arguments of `arg_types`, with no ORDER BY and no DISTINCT
+/// (for tests here and in the other files of this module).
+#[cfg(test)]
+pub(crate) fn test_acc(func: &AggFunc, arg_types: &[DataType], return_type: &DataType) -> Box<dyn Accumulator> {
+    #[allow(clippy::unwrap_used)]
+    super::create(&AccumulatorSpec {
+        func,
+        arg_types,
+        return_type,
+        order_types: &[],
+        order_options: &[],
+        distinct: false,
+    })
+    .unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn i64s(v: &[Option<i64>]) -> ArrayRef {
+        Arc::new(Int64Array::from(v.to_vec()))
+    }
+
+    #[test]
+    fn count_counts_rows_and_values() {
+        let mut star = test_acc(&AggFunc::CountStar, &[], &DataType::Int64);
+        let mut count = test_acc(&AggFunc::Count, &[DataType::Int64], &DataType::Int64);
+        let v = i64s(&[Some(1), None, Some(3)]);
+        star.update(&[], &[0, 1, 1], 3).unwrap();
+        count.update(&[v], &[0, 1, 1], 3).unwrap();
+        assert_eq!(star.finish(3).unwrap().as_primitive::<Int64Type>().values().to_vec(), vec![1, 2, 0]);
+        assert_eq!(count.finish(3).unwrap().as_primitive::<Int64Type>().values().to_vec(), vec![1, 1, 0]);
+    }
+
+    #[test]
+    fn integer_sums_overflow_only_at_the_end() {
+        let mut s = test_acc(&AggFunc::Sum, &[DataType::Int64], &DataType::Int64);
+        s.update(&[i64s(&[Some(i64::MAX), Some(1), Some(-5)])], &[0, 0, 0], 1).unwrap();
+        assert_eq!(s.finish(1).unwrap().as_primitive::<Int64Type>().value(0), i64::MAX - 4);
+        let mut s = test_acc(&AggFunc::Sum, &[DataType::Int64], &DataType::Int64);
+        s.update(&[i64s(&[Some(i64::MAX), Some(1)])], &[0, 0], 1).unwrap();
+        assert_eq!(s.finish(1).unwrap_err().kind, crate::ErrorKind::Execution);
+    }
+
+    #[test]
+    fn sum_of_nothing_is_null_and_states_merge() {
+        let mut a = test_acc(&AggFunc::Sum, &[DataType::Int64], &DataType::Int64);
+        a.update(&[i64s(&[Some(i64::MAX), None])], &[0, 1], 2).unwrap();
+        let st = a.state(2).unwrap();
+        let mut b = test_acc(&AggFunc::Sum, &[DataType::Int64], &DataType::Int64);
+        b.update(&[i64s(&[Some(-3)])], &[0], 1).unwrap();
+        b.merge(&st, &[0, 1], 2).unwrap();
+        let out = b.finish(2).unwrap();
+        let out = out.as_primitive::<Int64Type>();
+        assert_eq!(out.value(0), i64::MAX - 3);
+        assert!(out.is_null(1));
+    }
+
+    #[test]
+    fn min_max_put_nan_above_everything() {
+        let v: ArrayRef = Arc::new(Float64Array::from(vec![1.0, -f64::NAN, f64::INFINITY, -1.0]));
+        let mut mx = test_acc(&AggFunc::Max, &[DataType::Float64], &DataType::Float64);
+        let mut mn = test_acc(&AggFunc::Min, &[DataType::Float64], &DataType::Float64);
+        mx.update(std::slice::from_ref(&v), &[0, 0, 0, 0], 1).unwrap();
+        mn.update(&[v], &[0, 0, 0, 0], 1).unwrap();
+        assert!(mx.finish(1).unwrap().as_primitive::<Float64Type>().value(0).is_nan());
+        assert_eq!(mn.finish(1).unwrap().as_primitive::<Float64Type>().value(0), -1.0);
+    }
+
+    #[test]
+    fn string_min_max_and_product() {
+        let v: ArrayRef = Arc::new(StringArray::from(vec![Some("b"), None, Some("a"), Some("c")]));
+        let mut mx = test_acc(&AggFunc::Max, &[DataType::Utf8], &DataType::Utf8);
+        mx.update(&[v], &[0, 0, 1, 0], 2).unwrap();
+        assert!(mx.size() > 0);
+        let out = mx.finish(2).unwrap();
+        assert_eq!(out.as_string::<i32>().value(0), "c");
+        assert_eq!(out.as_string::<i32>().value(1), "a");
+        let mut p = test_acc(&AggFunc::Product, &[DataType::Float64], &DataType::Float64);
+        p.update(&[Arc::new(Float64Array::from(vec![Some(2.0), Some(3.5), None]))], &[0, 0, 1], 2).unwrap();
+        let out = p.finish(2).unwrap();
+        assert_eq!(out.as_primitive::<Float64Type>().value(0), 7.0);
+        assert!(out.is_null(1));
     }
 }

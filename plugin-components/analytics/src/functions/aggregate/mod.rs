@@ -3,16 +3,26 @@
 //! other accumulators' states, `finish`. `merge` is what makes split aggregation and parallel
 //! runs possible; every function here that can merge says so in [`AggFunc::mergeable`].
 //!
-//! - [`basic`]: `count`, `sum`, `avg`, `min`, `max`;
-//! - [`stats`]: variance and standard deviation, `median`, `quantile_cont`;
+//! - [`basic`]: `count`, `sum`, `avg`, `min`, `max`, `count_if`, `product`;
+//! - [`stats`]: variance and standard deviation, `median`, `quantile_cont`, `quantile_disc`,
+//!   `mode`;
 //! - [`misc`]: `first`, `last`, `any_value`, `bool_and`, `bool_or`, `string_agg`,
-//!   `approx_count_distinct`;
+//!   `approx_count_distinct` (with [`pick`], the "keep one row per group" machinery, and [`hll`],
+//!   the HyperLogLog sketch);
 //! - [`distinct`]: the `DISTINCT` wrapper every function can take.
+//!
+//! Arguments reach `update` already cast to the types `resolve` chose; those are few on purpose
+//! (every integer as `int64`, every float as `float64` where the result allows), so that there
+//! are few accumulators. Values of every accumulator are kept per group in vectors indexed by
+//! the dense group id; `size` reports what they hold, for the session's memory budget.
 
 pub mod basic;
 pub mod distinct;
+pub mod hll;
 pub mod misc;
+pub mod pick;
 pub mod stats;
+mod util;
 
 use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Field};
@@ -45,8 +55,12 @@ pub enum AggFunc {
     StddevPop,
     /// `median(x)`: `quantile_cont(x, 0.5)`.
     Median,
-    /// `quantile_cont(x, q)`: interpolated.
+    /// `quantile_cont(x, q)`: interpolated (a negative `q` counts from the top).
     QuantileCont(f64),
+    /// `quantile_disc(x, q)` / `quantile(x, q)`: the value at the quantile's position.
+    QuantileDisc(f64),
+    /// `mode(x)`: the most frequent non-NULL value (the first seen among ties).
+    Mode,
     /// `first(x [ORDER BY ...])`: the first value (NULLs included) in the given order.
     First,
     /// `last(x [ORDER BY ...])`.
@@ -59,8 +73,17 @@ pub enum AggFunc {
     BoolAnd,
     /// `bool_or(x)`.
     BoolOr,
-    /// `string_agg(s, sep [ORDER BY ...])`.
-    StringAgg(String),
+    /// `string_agg(s [, sep] [ORDER BY ...])` (`listagg`, `group_concat`); `None` for a NULL
+    /// separator, which makes every result NULL as in DuckDB.
+    StringAgg(Option<String>),
+    /// `count_if(b)` / `countif(b)`: how many rows are true (NULL when none is non-NULL).
+    CountIf,
+    /// `product(x)`: as `float64`.
+    Product,
+    /// `arg_min(x, y)` / `min_by(x, y)`: `x` of the row with the smallest non-NULL `y`.
+    ArgMin,
+    /// `arg_max(x, y)` / `max_by(x, y)`: `x` of the row with the largest non-NULL `y`.
+    ArgMax,
 }
 
 impl AggFunc {
@@ -78,6 +101,8 @@ impl AggFunc {
             AggFunc::StddevPop => "stddev_pop",
             AggFunc::Median => "median",
             AggFunc::QuantileCont(_) => "quantile_cont",
+            AggFunc::QuantileDisc(_) => "quantile_disc",
+            AggFunc::Mode => "mode",
             AggFunc::First => "first",
             AggFunc::Last => "last",
             AggFunc::AnyValue => "any_value",
@@ -85,13 +110,30 @@ impl AggFunc {
             AggFunc::BoolAnd => "bool_and",
             AggFunc::BoolOr => "bool_or",
             AggFunc::StringAgg(_) => "string_agg",
+            AggFunc::CountIf => "count_if",
+            AggFunc::Product => "product",
+            AggFunc::ArgMin => "arg_min",
+            AggFunc::ArgMax => "arg_max",
         }
     }
 
-    /// Whether partial states of this function merge (split aggregation). `median`, quantiles and
-    /// `string_agg` would need every value, so they do not.
+    /// Whether partial states of this function merge (split aggregation). `median`, quantiles,
+    /// `mode` and `string_agg` would need every value, so they do not.
     pub fn mergeable(&self) -> bool {
-        !matches!(self, AggFunc::Median | AggFunc::QuantileCont(_) | AggFunc::StringAgg(_))
+        !matches!(
+            self,
+            AggFunc::Median
+                | AggFunc::QuantileCont(_)
+                | AggFunc::QuantileDisc(_)
+                | AggFunc::Mode
+                | AggFunc::StringAgg(_)
+        )
+    }
+
+    /// Whether `DISTINCT` changes nothing for this function (so it is ignored, and the call
+    /// still merges).
+    pub fn distinct_is_noop(&self) -> bool {
+        matches!(self, AggFunc::Min | AggFunc::Max | AggFunc::ApproxCountDistinct | AggFunc::BoolAnd | AggFunc::BoolOr)
     }
 }
 
@@ -112,13 +154,28 @@ pub const NAMES: &[&str] = &[
     "stddev_pop",
     "median",
     "quantile_cont",
+    "quantile_disc",
+    "quantile",
+    "mode",
     "first",
     "last",
     "any_value",
+    "arbitrary",
     "approx_count_distinct",
     "bool_and",
     "bool_or",
     "string_agg",
+    "listagg",
+    "group_concat",
+    "count_if",
+    "countif",
+    "product",
+    "arg_min",
+    "argmin",
+    "min_by",
+    "arg_max",
+    "argmax",
+    "max_by",
 ];
 
 /// Whether `name` is an aggregate function.
@@ -187,7 +244,7 @@ pub struct AccumulatorSpec<'a> {
 
 /// A new accumulator for `spec`.
 pub fn create(spec: &AccumulatorSpec<'_>) -> Result<Box<dyn Accumulator>> {
-    if spec.distinct && !matches!(spec.func, AggFunc::Min | AggFunc::Max | AggFunc::ApproxCountDistinct) {
+    if spec.distinct && !spec.func.distinct_is_noop() {
         return distinct::create(spec);
     }
     if let Some(a) = basic::create(spec)? {
