@@ -67,8 +67,11 @@ fn registry_round_trips_and_refuses_every_bad_registration() {
     let (r, message) = refusal(&mut c, &info("org.example.wkb.v1", &["geoarrow.wkb"]));
     assert_eq!(r, RegistryRefusal::ExtensionClaimed);
     assert!(message.contains("io.arrow.plugin.geo.v1"), "names the owner: {message}");
-    assert_eq!(refusal(&mut c, &info("org.example.none.v1", &[])).0, RegistryRefusal::MalformedClaim);
+    assert_eq!(refusal(&mut c, &info("org.example.dup.v1", &["a.b", "a.b"])).0, RegistryRefusal::MalformedClaim);
     let reg = c.exports.arrow_core_registry();
+    // A plugin of functions only claims no extension type, and registers.
+    reg.call_register(&mut c.store, &info("org.example.none.v1", &[])).unwrap().unwrap();
+    reg.call_unregister(&mut c.store, "org.example.none.v1").unwrap().unwrap();
     reg.call_register(&mut c.store, &info("org.example.uuid.v1", &["arrow.uuid"])).unwrap().unwrap();
     let ids: Vec<String> = reg.call_plugins(&mut c.store).unwrap().into_iter().map(|p| p.id).collect();
     assert_eq!(ids, ["io.arrow.plugin.geo.v1", "org.example.uuid.v1"]);
