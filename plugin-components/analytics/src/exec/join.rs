@@ -210,11 +210,37 @@ fn assemble(l: &RecordBatch, r: &RecordBatch, kind: JoinKind, mut pairs: Pairs, 
         let options = RecordBatchOptions::new().with_row_count(Some(out.num_rows()));
         return Ok(vec![RecordBatch::try_new_with_options(schema.clone(), out.columns().to_vec(), &options)?]);
     }
-    // Order pairs by left row, then right row.
-    let mut order: Vec<usize> = (0..pairs.left.len()).collect();
-    order.sort_by_key(|&i| (pairs.left.get(i).copied().unwrap_or(0), pairs.right.get(i).copied().unwrap_or(0)));
-    let mut left: Vec<Option<u32>> = order.iter().map(|&i| pairs.left.get(i).copied()).collect();
-    let mut right: Vec<Option<u32>> = order.iter().map(|&i| pairs.right.get(i).copied()).collect();
+    // Pairs in left-row order (a probe of the left side made them so already; a build on the
+    // left is reordered by a counting sort, which keeps each left row's matches in right order).
+    let sorted = pairs.left.windows(2).all(|w| w.first() <= w.get(1));
+    let (mut left, mut right): (Vec<Option<u32>>, Vec<Option<u32>>) = if sorted {
+        (pairs.left.iter().map(|&i| Some(i)).collect(), pairs.right.iter().map(|&j| Some(j)).collect())
+    } else {
+        let mut starts = vec![0usize; nl + 1];
+        for &i in &pairs.left {
+            if let Some(c) = starts.get_mut(i as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            let prev = starts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(i) {
+                *c += prev;
+            }
+        }
+        let mut left = vec![None; pairs.left.len()];
+        let mut right = vec![None; pairs.left.len()];
+        for (&i, &j) in pairs.left.iter().zip(&pairs.right) {
+            if let Some(at) = starts.get_mut(i as usize) {
+                if let (Some(l), Some(r)) = (left.get_mut(*at), right.get_mut(*at)) {
+                    *l = Some(i);
+                    *r = Some(j);
+                }
+                *at += 1;
+            }
+        }
+        (left, right)
+    };
     if matches!(kind, JoinKind::Left | JoinKind::Full) {
         let mut matched = vec![false; nl];
         for i in left.iter().flatten() {

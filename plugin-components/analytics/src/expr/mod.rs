@@ -257,6 +257,10 @@ fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) ->
             Arc::new(arrow_string::concat_elements::concat_elements_utf8(la.as_string::<i32>(), ra.as_string::<i32>())?)
         }
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::IntDiv | BinaryOp::Mod => {
+            if op == BinaryOp::IntDiv && coerce::is_float(r.data_type()) && has_zero(&r) {
+                // `//` on floats divides, but by zero it fails, as on integers (DuckDB).
+                return Err(AnalyticsError::execution("division by zero in //"));
+            }
             let (dl, dr) = (datum(&l), datum(&r));
             let (dl, dr) = (dl.as_ref(), dr.as_ref());
             let out = match op {
@@ -277,6 +281,19 @@ fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) ->
         other => return Err(AnalyticsError::internal(format!("unhandled operator {}", other.symbol()))),
     };
     Ok(wrap(out, both_scalar))
+}
+
+/// Whether a float value holds a (non-NULL) zero.
+fn has_zero(v: &Value) -> bool {
+    use arrow_array::types::{Float32Type, Float64Type};
+    let a = match v {
+        Value::Array(a) | Value::Scalar(a) => a,
+    };
+    match a.data_type() {
+        DataType::Float64 => a.as_primitive::<Float64Type>().iter().any(|x| x == Some(0.0)),
+        DataType::Float32 => a.as_primitive::<Float32Type>().iter().any(|x| x == Some(0.0)),
+        _ => false,
+    }
 }
 
 /// `CASE`: each branch's value is computed only on the rows it is chosen for, so a branch that

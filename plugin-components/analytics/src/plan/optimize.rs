@@ -137,7 +137,8 @@ fn push_down(plan: Plan) -> Result<Plan> {
 }
 
 /// Put `preds` (conjuncts over `plan`'s output) into `plan` as deep as they can go.
-fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
+fn push(plan: Plan, preds: Vec<Expr>) -> Result<Plan> {
+    let mut preds: Vec<Expr> = preds.into_iter().flat_map(|p| factor_or(p).conjuncts()).collect();
     preds.retain(|p| !is_true(p));
     match plan {
         Plan::Filter { input, predicate } => {
@@ -228,6 +229,49 @@ fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
             Ok(filter_above(Plan::Limit { input: Box::new(input), offset, fetch }, preds))
         }
         v @ Plan::Values { .. } => Ok(filter_above(v, preds)),
+    }
+}
+
+/// `(a AND b) OR (a AND c)` as `a AND (b OR c)`: a conjunct every branch of an `OR` holds is
+/// taken out, so that it can be pushed down or become a join key (TPC-H Q19 repeats its join
+/// condition in each branch). Three-valued logic agrees: where `a` is false both sides are false,
+/// where it is NULL both are NULL or false alike, and where it is true both are `b OR c`.
+fn factor_or(e: Expr) -> Expr {
+    let Expr::Binary { op: BinaryOp::Or, .. } = &e else { return e };
+    let branches = disjuncts(e.clone());
+    let split: Vec<Vec<Expr>> = branches.into_iter().map(Expr::conjuncts).collect();
+    let Some(first) = split.first() else { return e };
+    let common: Vec<Expr> = first.iter().filter(|c| split.iter().all(|b| b.contains(c))).cloned().collect();
+    if common.is_empty() {
+        return e;
+    }
+    let mut rest = Vec::with_capacity(split.len());
+    for branch in split {
+        let left: Vec<Expr> = branch.into_iter().filter(|c| !common.contains(c)).collect();
+        match Expr::and_all(left) {
+            Some(x) => rest.push(x),
+            // A branch holding only common conjuncts: the OR is true wherever they hold.
+            None => return Expr::and_all(common).unwrap_or(e),
+        }
+    }
+    let or = rest.into_iter().reduce(|a, b| Expr::Binary {
+        op: BinaryOp::Or,
+        left: Box::new(a),
+        right: Box::new(b),
+        return_type: arrow_schema::DataType::Boolean,
+    });
+    Expr::and_all(common.into_iter().chain(or)).unwrap_or(e)
+}
+
+/// The branches of an `OR` chain.
+fn disjuncts(e: Expr) -> Vec<Expr> {
+    match e {
+        Expr::Binary { op: BinaryOp::Or, left, right, .. } => {
+            let mut v = disjuncts(*left);
+            v.extend(disjuncts(*right));
+            v
+        }
+        other => vec![other],
     }
 }
 

@@ -25,6 +25,10 @@ pub const AGG_MARK: usize = 1 << 30;
 /// Column indices at and above this (and below [`AGG_MARK`]) are window markers.
 pub const WINDOW_MARK: usize = 1 << 29;
 
+/// The most tables (and subqueries) one `FROM` clause may join: plans are trees as deep as their
+/// joins, walked recursively.
+pub const MAX_RELATIONS: usize = 64;
+
 /// The position of an AST node, when sqlparser tracked one.
 pub fn pos_of(node: &impl Spanned) -> Option<Position> {
     Position::from_location(node.span().start)
@@ -169,6 +173,13 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_set_expr(&mut self, body: &ast::SetExpr) -> Result<(Plan, Scope)> {
+        self.enter()?;
+        let r = self.bind_set_expr_inner(body);
+        self.depth -= 1;
+        r
+    }
+
+    fn bind_set_expr_inner(&mut self, body: &ast::SetExpr) -> Result<(Plan, Scope)> {
         match body {
             ast::SetExpr::Select(s) => self.bind_select(s, &[]),
             ast::SetExpr::Query(q) => self.bind_query(q),
@@ -565,6 +576,10 @@ impl<'a> Binder<'a> {
     /// `FROM` items, joined (a comma is a cross join the optimizer turns into hash joins when the
     /// `WHERE` clause links them).
     fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Plan, Scope)> {
+        let relations: usize = from.iter().map(|t| 1 + t.joins.len()).sum();
+        if relations > MAX_RELATIONS {
+            return Err(AnalyticsError::unsupported(format!("more than {MAX_RELATIONS} tables joined in one FROM clause")));
+        }
         let mut acc: Option<(Plan, Scope)> = None;
         for twj in from {
             let (mut plan, mut scope) = self.bind_factor(&twj.relation)?;

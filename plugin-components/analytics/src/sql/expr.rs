@@ -141,6 +141,10 @@ pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &Dat
                 BinaryOp::IntDiv if !is_integer(&t) => {
                     Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64))
                 }
+                BinaryOp::Mul if coerce::decimal_product(lt, rt).is_some() => {
+                    let (lt2, rt2, ret) = coerce::decimal_product(lt, rt).ok_or_else(mismatch)?;
+                    Ok(binary(cast(l, lt, &lt2), cast(r, rt, &rt2), ret))
+                }
                 _ => {
                     let (lc, rc) = (cast(l, lt, &t), cast(r, rt, &t));
                     let ret = coerce::arithmetic_result(op, &t, &t, &t);
@@ -361,10 +365,13 @@ impl Binder<'_> {
                     return Err(AnalyticsError::types(format!("cannot cast {from} to {to}")).at(at));
                 }
                 let try_cast = matches!(kind, ast::CastKind::TryCast | ast::CastKind::SafeCast);
+                // A literal is cast now; when that fails the error waits for a row to run on (as
+                // in DuckDB, a failing constant over no rows, or in a CASE branch not taken, is
+                // no error).
                 if let Expr::Literal(Literal(a)) = &x
-                    && !try_cast
+                    && let Ok(c) = crate::expr::cast::cast(a, &to, try_cast)
                 {
-                    return Ok(Expr::Literal(Literal(crate::expr::cast::cast(a, &to, false).map_err(|e| e.at(at))?)));
+                    return Ok(Expr::Literal(Literal(c)));
                 }
                 Ok(Expr::Cast { expr: Box::new(x), to, try_cast })
             }
