@@ -10,10 +10,7 @@
 //! first), `-0.0` equals `0.0`, and every NaN is one value.
 
 use std::hash::BuildHasher;
-use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::{Array, ArrayRef};
 use arrow_buffer::{Buffer, MutableBuffer, NullBuffer};
 use arrow_data::ArrayDataBuilder;
@@ -23,14 +20,7 @@ use hashbrown::HashTable;
 
 use crate::error::{AnalyticsError, Result};
 
-/// Floats made canonical for hashing: `-0.0` as `0.0`, every NaN as one NaN.
-pub fn normalize(a: &ArrayRef) -> ArrayRef {
-    match a.data_type() {
-        DataType::Float64 => Arc::new(a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v + 0.0 })),
-        DataType::Float32 => Arc::new(a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v + 0.0 })),
-        _ => a.clone(),
-    }
-}
+pub use crate::expr::normalize_floats as normalize;
 
 /// The byte width of a primitive type whose values can be grouped by their bits (after
 /// [`normalize`]), or `None`.
@@ -257,6 +247,8 @@ pub fn any_null(keys: &[ArrayRef], len: usize) -> Option<NullBuffer> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use arrow_array::{Float64Array, Int8Array, Int64Array, StringArray};
 

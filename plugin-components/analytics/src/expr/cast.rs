@@ -31,6 +31,11 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
     }
     let options = CastOptions { safe: try_cast, ..Default::default() };
     let from = a.data_type();
+    // Booleans become 1 and 0 of any number type (arrow has no boolean to decimal).
+    if *from == DataType::Boolean && is_decimal(to) {
+        let ints = arrow_cast::cast(a, &DataType::Int32)?;
+        return cast(&ints, to, try_cast);
+    }
     let source = if to.is_integer() && (is_float(from) || is_decimal(from)) {
         round_to_integer(a)?
     } else if is_string(from) && !is_string(to) {
@@ -38,7 +43,7 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
     } else {
         a.clone()
     };
-    if !arrow_cast::can_cast_types(source.data_type(), to) {
+    if !can_cast(source.data_type(), to) {
         return Err(AnalyticsError::types(format!("cannot cast {} to {}", from, to)));
     }
     if to.is_integer() && is_string(from) {
@@ -49,6 +54,11 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
         return narrow_float(a, out, try_cast);
     }
     Ok(out)
+}
+
+/// Whether [`cast`] takes `from` to `to`: what arrow casts, and booleans to decimals.
+pub fn can_cast(from: &DataType, to: &DataType) -> bool {
+    arrow_cast::can_cast_types(from, to) || (*from == DataType::Boolean && is_decimal(to))
 }
 
 /// The naive timestamp type of a timestamp in UTC.

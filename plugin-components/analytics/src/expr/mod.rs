@@ -15,6 +15,8 @@ use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, Scalar, new_null_a
 use arrow_schema::DataType;
 
 use crate::error::{AnalyticsError, Result};
+use crate::functions::scalar::ScalarFunc;
+use crate::functions::scalar::null::NullFunc;
 use crate::plan::{BinaryOp, Expr};
 
 /// The result of evaluating an expression on a batch.
@@ -96,8 +98,8 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             })?
         }
         Expr::IsDistinctFrom { left, right, negated } => {
-            let l = evaluate(left, batch, ctx)?;
-            let r = evaluate(right, batch, ctx)?;
+            let l = normalize_zero(&evaluate(left, batch, ctx)?)?;
+            let r = normalize_zero(&evaluate(right, batch, ctx)?)?;
             let (l, r) = (datum(&l), datum(&r));
             let out = if *negated {
                 arrow_ord::cmp::not_distinct(l.as_ref(), r.as_ref())?
@@ -163,6 +165,30 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             let try_cast = *try_cast;
             map_value(v, |a| cast::cast(&a, to, try_cast))?
         }
+        Expr::Function { func: ScalarFunc::Null(NullFunc::Coalesce), args, return_type } if args.len() > 1 => {
+            // Lazy, as DuckDB's: an argument is computed only on the rows every earlier one left
+            // NULL, so a failing one is no error where it is not needed.
+            let (last, init) = args.split_last().ok_or_else(|| AnalyticsError::internal("coalesce without arguments"))?;
+            let branches: Vec<(Expr, Expr)> =
+                init.iter().map(|a| (Expr::IsNull { expr: Box::new(a.clone()), negated: true }, a.clone())).collect();
+            case(&branches, last, return_type, batch, ctx)?
+        }
+        Expr::Function { func: ScalarFunc::Null(NullFunc::NullIf), args, return_type } if args.len() == 2 => {
+            // `CASE WHEN a = b THEN NULL ELSE a END`, with `=` as the engine compares (-0.0 = 0.0).
+            let (a, b) = (args.first(), args.get(1));
+            let (Some(a), Some(b)) = (a, b) else { return Err(AnalyticsError::internal("nullif without two arguments")) };
+            let va = evaluate(a, batch, ctx)?;
+            let vb = evaluate(b, batch, ctx)?;
+            let both_scalar = matches!((&va, &vb), (Value::Scalar(_), Value::Scalar(_)));
+            let eq = compare(BinaryOp::Eq, &va, &vb)?;
+            let len = if both_scalar { 1 } else { n };
+            let keep = BooleanArray::from_iter(eq.iter().map(|e| Some(e != Some(true))));
+            let a_arr = va.into_array(len)?;
+            let keep = if keep.len() == len { keep } else { BooleanArray::from(vec![keep.value(0); len]) };
+            let out = arrow_select::zip::zip(&keep, &a_arr, &arrow_array::new_null_array(a_arr.data_type(), len))?;
+            let out = if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? };
+            wrap(out, both_scalar)
+        }
         Expr::Function { func, args, return_type } => {
             let values = args.iter().map(|a| evaluate(a, batch, ctx)).collect::<Result<Vec<_>>>()?;
             let all_scalar = !values.is_empty() && values.iter().all(|v| matches!(v, Value::Scalar(_)));
@@ -207,6 +233,16 @@ fn datum(v: &Value) -> Box<dyn arrow_array::Datum + '_> {
     match v {
         Value::Array(a) => Box::new(a.clone()),
         Value::Scalar(s) => Box::new(Scalar::new(s.clone())),
+    }
+}
+
+/// Floats made canonical for hashing and row encoding: `-0.0` as `0.0`, every NaN as one NaN.
+pub fn normalize_floats(a: &ArrayRef) -> ArrayRef {
+    use arrow_array::types::{Float32Type, Float64Type};
+    match a.data_type() {
+        DataType::Float64 => Arc::new(a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v + 0.0 })),
+        DataType::Float32 => Arc::new(a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v + 0.0 })),
+        _ => a.clone(),
     }
 }
 
@@ -257,9 +293,12 @@ fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) ->
             Arc::new(arrow_string::concat_elements::concat_elements_utf8(la.as_string::<i32>(), ra.as_string::<i32>())?)
         }
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::IntDiv | BinaryOp::Mod => {
-            if op == BinaryOp::IntDiv && coerce::is_float(r.data_type()) && has_zero(&r) {
+            if op == BinaryOp::IntDiv && coerce::is_float(r.data_type()) && divides_by_zero(&l, &r, n)? {
                 // `//` on floats divides, but by zero it fails, as on integers (DuckDB).
                 return Err(AnalyticsError::execution("division by zero in //"));
+            }
+            if op == BinaryOp::IntDiv && matches!(return_type, DataType::Decimal128(_, 0)) {
+                return Ok(wrap(integer_divide(l, r, n, return_type)?, both_scalar));
             }
             let (dl, dr) = (datum(&l), datum(&r));
             let (dl, dr) = (dl.as_ref(), dr.as_ref());
@@ -276,24 +315,53 @@ fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) ->
                 }
                 other => AnalyticsError::from_arrow(other),
             })?;
-            if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? }
+            let out = if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? };
+            // A decimal result must fit its precision (arrow checks only the 128 bits).
+            if let DataType::Decimal128(p, _) = return_type {
+                out.as_primitive::<arrow_array::types::Decimal128Type>()
+                    .validate_decimal_precision(*p)
+                    .map_err(|e| AnalyticsError::execution(format!("overflow in {}: {e}", op.symbol())))?;
+            }
+            out
         }
         other => return Err(AnalyticsError::internal(format!("unhandled operator {}", other.symbol()))),
     };
     Ok(wrap(out, both_scalar))
 }
 
-/// Whether a float value holds a (non-NULL) zero.
-fn has_zero(v: &Value) -> bool {
-    use arrow_array::types::{Float32Type, Float64Type};
-    let a = match v {
-        Value::Array(a) | Value::Scalar(a) => a,
+/// Whether a float division has a row with a zero divisor and a dividend (a NULL on either side
+/// makes the row NULL, no error).
+fn divides_by_zero(l: &Value, r: &Value, n: usize) -> Result<bool> {
+    let len = if matches!((l, r), (Value::Scalar(_), Value::Scalar(_))) { 1 } else { n };
+    let (la, ra) = (l.clone().into_array(len)?, r.clone().into_array(len)?);
+    let ra = cast::cast(&ra, &DataType::Float64, false)?;
+    let rv = ra.as_primitive::<arrow_array::types::Float64Type>();
+    Ok((0..len).any(|i| rv.is_valid(i) && rv.value(i) == 0.0 && la.is_valid(i)))
+}
+
+/// `//` of two integers that meet at DuckDB's `HUGEINT` (here `decimal(38, 0)`): integer
+/// division truncating toward zero, by zero an error.
+fn integer_divide(l: Value, r: Value, n: usize, return_type: &DataType) -> Result<ArrayRef> {
+    use arrow_array::types::Decimal128Type;
+    let len = if matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_))) { 1 } else { n };
+    let la = cast::cast(&l.into_array(len)?, return_type, false)?;
+    let ra = cast::cast(&r.into_array(len)?, return_type, false)?;
+    let out: arrow_array::Decimal128Array =
+        arrow_arith::arity::try_binary(la.as_primitive::<Decimal128Type>(), ra.as_primitive::<Decimal128Type>(), |a: i128, b: i128| {
+            if b == 0 {
+                return Err(arrow_schema::ArrowError::DivideByZero);
+            }
+            a.checked_div(b).ok_or_else(|| arrow_schema::ArrowError::ArithmeticOverflow("overflow in //".into()))
+        })
+        .map_err(|e| match e {
+            arrow_schema::ArrowError::DivideByZero => AnalyticsError::execution("division by zero in //"),
+            other => AnalyticsError::from_arrow(other),
+        })?;
+    let (p, s) = match return_type {
+        DataType::Decimal128(p, s) => (*p, *s),
+        _ => (38, 0),
     };
-    match a.data_type() {
-        DataType::Float64 => a.as_primitive::<Float64Type>().iter().any(|x| x == Some(0.0)),
-        DataType::Float32 => a.as_primitive::<Float32Type>().iter().any(|x| x == Some(0.0)),
-        _ => false,
-    }
+    Ok(Arc::new(out.with_precision_and_scale(p, s)?))
 }
 
 /// `CASE`: each branch's value is computed only on the rows it is chosen for, so a branch that
@@ -315,12 +383,13 @@ fn case(
         if remaining.is_empty() {
             break;
         }
-        let sub = take_rows(batch, &remaining)?;
+        // The rows still open, without a copy while that is all of them.
+        let sub = if remaining.len() == n { batch.clone() } else { take_rows(batch, &remaining)? };
         let mask = evaluate_mask(cond, &sub, ctx)?;
         if mask.true_count() == 0 {
             continue;
         }
-        let chosen = arrow_select::filter::filter_record_batch(&sub, &mask)?;
+        let chosen = if mask.true_count() == sub.num_rows() { sub } else { arrow_select::filter::filter_record_batch(&sub, &mask)? };
         let values = evaluate_array(value, &chosen, ctx)?;
         let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
         let slot = sources.len();
@@ -340,7 +409,7 @@ fn case(
         remaining = still;
     }
     if !remaining.is_empty() {
-        let sub = take_rows(batch, &remaining)?;
+        let sub = if remaining.len() == n { batch.clone() } else { take_rows(batch, &remaining)? };
         let values = evaluate(otherwise, &sub, ctx)?.into_array(sub.num_rows())?;
         let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
         let slot = sources.len();
@@ -374,7 +443,13 @@ fn take_rows(batch: &RecordBatch, indices: &[u32]) -> Result<RecordBatch> {
 pub fn in_set(v: &ArrayRef, set: &ArrayRef, negated: bool) -> Result<BooleanArray> {
     use arrow_row::{RowConverter, SortField};
     let set = if set.data_type() == v.data_type() { set.clone() } else { cast::cast(set, v.data_type(), false)? };
+    // Equal values must encode to equal bytes: -0.0 as 0.0, one NaN.
+    let (v, set) = (&normalize_floats(v), normalize_floats(&set));
     let converter = RowConverter::new(vec![SortField::new(v.data_type().clone())])?;
+    if set.is_empty() {
+        // Nothing is IN an empty set, not even NULL.
+        return Ok(BooleanArray::from(vec![negated; v.len()]));
+    }
     let set_has_null = set.null_count() > 0;
     let set_rows = converter.convert_columns(&[set])?;
     let members: hashbrown::HashSet<&[u8]> = (0..set_rows.num_rows()).map(|i| set_rows.row(i).data()).collect();

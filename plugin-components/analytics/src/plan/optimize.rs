@@ -49,6 +49,7 @@ pub fn fold(e: Expr) -> Result<Expr> {
     if e.any(&mut |x| matches!(x, Expr::Column(usize::MAX))) {
         return Err(crate::error::AnalyticsError::internal("folding failed"));
     }
+    let e = fold_case(e);
     if matches!(e, Expr::Literal(_)) || !e.is_constant() {
         return Ok(e);
     }
@@ -58,6 +59,34 @@ pub fn fold(e: Expr) -> Result<Expr> {
         Ok(Value::Scalar(a)) | Ok(Value::Array(a)) if a.len() == 1 => Ok(Expr::literal(a)),
         _ => Ok(e),
     }
+}
+
+/// A `CASE` without the branches whose condition is a constant false or NULL, and ending at the
+/// first whose condition is a constant true: a branch that can never be taken is never computed
+/// (nor are the columns only it reads, which DuckDB then never computes either).
+fn fold_case(e: Expr) -> Expr {
+    let Expr::Case { branches, otherwise, return_type } = e else { return e };
+    let mut kept = Vec::with_capacity(branches.len());
+    let mut otherwise = otherwise;
+    for (cond, value) in branches {
+        match &cond {
+            Expr::Literal(l) if l.is_null() || (l.data_type() == &arrow_schema::DataType::Boolean && !is_true(&cond)) => {}
+            _ if is_true(&cond) => {
+                otherwise = Box::new(value);
+                break;
+            }
+            _ => kept.push((cond, value)),
+        }
+    }
+    if kept.is_empty() {
+        // Only the ELSE is left (the binder cast it to the CASE's type already; the cast keeps
+        // that visible, and costs nothing where the types agree).
+        return match *otherwise {
+            Expr::Literal(l) if *l.data_type() == return_type => Expr::Literal(l),
+            other => Expr::Cast { expr: Box::new(other), to: return_type, try_cast: false },
+        };
+    }
+    Expr::Case { branches: kept, otherwise, return_type }
 }
 
 /// Apply `f` to every expression of every node.
@@ -517,6 +546,30 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             (Plan::Project { input: Box::new(input), exprs: new_exprs, schema: Arc::new(Schema::new(fields)) }, map)
         }
         Plan::Aggregate { input, groups, aggregates, mode, schema } => {
+            // Aggregates nothing above reads are not computed (DuckDB does not compute them
+            // either, so one that would fail does not).
+            let n_groups = groups.len();
+            let keep_agg: Vec<bool> = (0..aggregates.len())
+                .map(|i| mode != super::AggMode::Single || need.get(n_groups + i).copied().unwrap_or(false))
+                .collect();
+            let aggregates: Vec<AggCall> =
+                aggregates.into_iter().zip(&keep_agg).filter(|(_, k)| **k).map(|(a, _)| a).collect();
+            let mut map: Vec<Option<usize>> = (0..n_groups).map(Some).collect();
+            let mut next = n_groups;
+            for k in &keep_agg {
+                map.push(k.then(|| {
+                    next += 1;
+                    next - 1
+                }));
+            }
+            let fields: Vec<Field> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i < n_groups || keep_agg.get(i - n_groups).copied().unwrap_or(true))
+                .map(|(_, f)| f.as_ref().clone())
+                .collect();
+            let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
             let mut req = Vec::new();
             for g in &groups {
                 g.columns_into(&mut req);
@@ -543,7 +596,7 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
                     ..a
                 })
                 .collect();
-            (Plan::Aggregate { input: Box::new(input), groups, aggregates, mode, schema }, (0..width).map(Some).collect())
+            (Plan::Aggregate { input: Box::new(input), groups, aggregates, mode, schema }, map)
         }
         Plan::Window { input, windows, schema } => {
             let n_in = input.schema().fields().len();

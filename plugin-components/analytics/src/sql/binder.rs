@@ -752,16 +752,20 @@ fn requalify(scope: Scope, qualifier: &str, columns: &[ast::TableAliasColumnDef]
         ))
         .at(at));
     }
+    // Repeated names (`SELECT * FROM a JOIN b` gives two `k`) become `k`, `k_1`, ... as in DuckDB,
+    // so that each column of a subquery or CTE can be named.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     Ok(Scope {
         columns: scope
             .columns
             .into_iter()
             .enumerate()
-            .map(|(i, c)| ScopeColumn {
-                qualifier: Some(qualifier.to_lowercase()),
-                name: columns.get(i).map(|a| a.name.value.clone()).unwrap_or(c.name),
-                hidden: false,
-                ..c
+            .map(|(i, c)| {
+                let name = columns.get(i).map(|a| a.name.value.clone()).unwrap_or(c.name);
+                let count = seen.entry(name.to_lowercase()).or_insert(0);
+                let name = if *count == 0 { name } else { format!("{name}_{count}") };
+                *count += 1;
+                ScopeColumn { qualifier: Some(qualifier.to_lowercase()), name, hidden: false, ..c }
             })
             .collect(),
     })

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::ArrayRef;
+use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, Schema};
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
 
@@ -137,9 +137,18 @@ pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &Dat
             let t = meet(&l, lt, &r, rt).ok_or_else(mismatch)?;
             let t = if t == DataType::Null { DataType::Int32 } else { t };
             match op {
-                BinaryOp::Div => Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64)),
+                // Division is floating: `float` when the operands meet at `float`, else `double`.
+                BinaryOp::Div => {
+                    let f = if t == DataType::Float32 { DataType::Float32 } else { DataType::Float64 };
+                    Ok(binary(cast(l, lt, &f), cast(r, rt, &f), f))
+                }
+                // Two integers meeting at HUGEINT (`decimal(38, 0)` here) divide as integers.
+                BinaryOp::IntDiv if is_integer(lt) && is_integer(rt) && matches!(t, DataType::Decimal128(_, 0)) => {
+                    Ok(binary(cast(l, lt, &t), cast(r, rt, &t), t))
+                }
                 BinaryOp::IntDiv if !is_integer(&t) => {
-                    Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64))
+                    let f = if t == DataType::Float32 { DataType::Float32 } else { DataType::Float64 };
+                    Ok(binary(cast(l, lt, &f), cast(r, rt, &f), f))
                 }
                 BinaryOp::Mul if coerce::decimal_product(lt, rt).is_some() => {
                     let (lt2, rt2, ret) = coerce::decimal_product(lt, rt).ok_or_else(mismatch)?;
@@ -182,7 +191,26 @@ impl Binder<'_> {
 
     fn type_of(&self, e: &Expr, cx: &ExprCx<'_>) -> DataType {
         let schema = Schema::new(cx.scope.fields());
-        e.data_type(&schema)
+        let marked = |x: &Expr| matches!(x, Expr::Column(c) if *c >= WINDOW_MARK);
+        if !e.any(&mut |x| marked(x)) {
+            return e.data_type(&schema);
+        }
+        // Aggregate and window markers are not columns of the scope: their types are their
+        // calls' result types.
+        fn typed(e: Expr, cx: &ExprCx<'_>) -> Expr {
+            match e {
+                Expr::Column(c) if c >= AGG_MARK => {
+                    let t = cx.aggs.as_deref().and_then(|a| a.get(c - AGG_MARK)).map_or(DataType::Null, |a| a.return_type.clone());
+                    Expr::literal(types::null_literal(&t))
+                }
+                Expr::Column(c) if c >= WINDOW_MARK => {
+                    let t = cx.windows.as_deref().and_then(|w| w.get(c - WINDOW_MARK)).map_or(DataType::Null, |w| w.return_type.clone());
+                    Expr::literal(types::null_literal(&t))
+                }
+                other => other.map_children(&mut |x| typed(x, cx)),
+            }
+        }
+        typed(e.clone(), cx).data_type(&schema)
     }
 
     fn bind_expr_inner(&mut self, e: &ast::Expr, cx: &mut ExprCx<'_>) -> Result<Expr> {
@@ -262,7 +290,16 @@ impl Binder<'_> {
                     return Err(AnalyticsError::unsupported("an ESCAPE character other than backslash").at(at));
                 }
                 let x = self.bind_expr(expr, cx)?;
-                let p = self.bind_expr(pattern, cx)?;
+                let mut p = self.bind_expr(pattern, cx)?;
+                // Without ESCAPE a backslash is an ordinary character (DuckDB), where the kernel
+                // takes it as an escape: a constant pattern gets its backslashes escaped.
+                if escape_char.is_none()
+                    && let Expr::Literal(Literal(a)) = &p
+                    && let Some(text) = a.as_any().downcast_ref::<arrow_array::StringArray>().filter(|s| s.is_valid(0)).map(|s| s.value(0))
+                    && text.contains('\\')
+                {
+                    p = Expr::literal(types::string_literal(&text.replace('\\', "\\\\")));
+                }
                 let (xt, pt) = (self.type_of(&x, cx), self.type_of(&p, cx));
                 let ok = |t: &DataType| is_string(t) || *t == DataType::Null;
                 if !ok(&xt) || !ok(&pt) {
@@ -361,7 +398,7 @@ impl Binder<'_> {
                 let x = self.bind_expr(expr, cx)?;
                 let to = types::arrow_type(data_type).map_err(|e| e.at(at))?;
                 let from = self.type_of(&x, cx);
-                if !arrow_cast::can_cast_types(&from, &to) {
+                if !crate::expr::cast::can_cast(&from, &to) {
                     return Err(AnalyticsError::types(format!("cannot cast {from} to {to}")).at(at));
                 }
                 let try_cast = matches!(kind, ast::CastKind::TryCast | ast::CastKind::SafeCast);

@@ -23,9 +23,10 @@ pub fn arrow_type(t: &ast::DataType) -> Result<DataType> {
         T::BigIntUnsigned(_) | T::UBigInt | T::UInt64 => DataType::UInt64,
         T::HugeInt => DataType::Decimal128(38, 0),
         T::Real | T::Float4 | T::Float32 => DataType::Float32,
+        // DuckDB's FLOAT is 4 bytes; FLOAT(p) is 8 bytes past 24 bits of precision.
         T::Float(info) => match info {
-            ast::ExactNumberInfo::Precision(p) if *p <= 24 => DataType::Float32,
-            _ => DataType::Float64,
+            ast::ExactNumberInfo::Precision(p) if *p > 24 => DataType::Float64,
+            _ => DataType::Float32,
         },
         T::Double(_) | T::DoublePrecision | T::Float8 | T::Float64 => DataType::Float64,
         T::Decimal(info) | T::Numeric(info) | T::Dec(info) => decimal_type(info)?,
