@@ -1017,8 +1017,12 @@ def main():
 
     rnd = random.Random(args.seed * 7919 + 17)
     for i in range(args.queries):
-        g = Gen(rnd, tables, features)
-        sql, order_keys = g.query()
+        while True:
+            g = Gen(rnd, tables, features)
+            sql, order_keys = g.query()
+            # A parameter drawn in a part of the query that was then left out: draw again.
+            if all(f"${k + 1}" in sql for k in range(len(g.params))):
+                break
         entry = {
             "id": i,
             "sql": sql,

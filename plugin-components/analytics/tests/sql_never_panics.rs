@@ -13,7 +13,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use arrow_analytics::Session;
-use arrow_array::{ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int8Array, Int32Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int8Array, Int32Array, Int64Array, RecordBatch,
+    StringArray, TimestampMicrosecondArray, UInt64Array,
+};
 
 /// Queries the mutations start from: every construct the binder knows, valid or nearly so.
 const CORPUS: &[&str] = &[
@@ -55,17 +58,138 @@ const CORPUS: &[&str] = &[
 
 /// Tokens the mutations insert.
 const TOKENS: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "GROUP BY", "ORDER BY", "HAVING", "LIMIT", "OFFSET", "JOIN", "ON", "USING", "LEFT", "FULL",
-    "UNION", "ALL", "DISTINCT", "CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE",
-    "BETWEEN", "EXISTS", "CAST", "AS", "OVER", "PARTITION BY", "ROWS", "WITH", "(", ")", ",", ".", "*", "+", "-", "/", "//",
-    "%", "||", "=", "<>", "<", ">=", "::", ";", "$1", "$0", "$99999999999999999999", "?", "'", "\"", "1", "0", "-1",
-    "1e309", "-1e309", "1e-400", "99999999999999999999999999999999999999", "999999999999999999999999999999999999999999",
-    "0.0000000000000000000000000000000000000001", "9223372036854775807", "-9223372036854775808", "18446744073709551616",
-    "2147483648", "'NaN'", "'inf'", "''", "'é'", "'🙂'", "'\u{0}'", "\u{feff}", "\u{200b}", "ǅ", "日本", "t", "u", "k", "v",
-    "f", "b", "d", "ts", "i8", "u64", "x", "y", "count(*)", "sum(", "max(", "abs(", "coalesce(", "nullif(", "TRUE", "FALSE",
-    "DATE '2020-13-45'", "TIMESTAMP 'x'", "INTERVAL 'y'", "INTERVAL '1' YEAR", "DECIMAL(39, 40)", "DECIMAL(0)", "INTEGER",
-    "VARCHAR", "TINYINT", "UBIGINT", "DOUBLE", "BLOB", "[1, 2]", "{'a': 1}", "ARRAY[1]", "x -> x", "E'\\x'", "$$a$$",
-    "/*", "*/", "--", "\n", "\t", "COLLATE", "ESCAPE '#'", "RECURSIVE", "LATERAL", "QUALIFY", "ROLLUP(k)", "TABLESAMPLE",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "GROUP BY",
+    "ORDER BY",
+    "HAVING",
+    "LIMIT",
+    "OFFSET",
+    "JOIN",
+    "ON",
+    "USING",
+    "LEFT",
+    "FULL",
+    "UNION",
+    "ALL",
+    "DISTINCT",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "AND",
+    "OR",
+    "NOT",
+    "IN",
+    "IS",
+    "NULL",
+    "LIKE",
+    "BETWEEN",
+    "EXISTS",
+    "CAST",
+    "AS",
+    "OVER",
+    "PARTITION BY",
+    "ROWS",
+    "WITH",
+    "(",
+    ")",
+    ",",
+    ".",
+    "*",
+    "+",
+    "-",
+    "/",
+    "//",
+    "%",
+    "||",
+    "=",
+    "<>",
+    "<",
+    ">=",
+    "::",
+    ";",
+    "$1",
+    "$0",
+    "$99999999999999999999",
+    "?",
+    "'",
+    "\"",
+    "1",
+    "0",
+    "-1",
+    "1e309",
+    "-1e309",
+    "1e-400",
+    "99999999999999999999999999999999999999",
+    "999999999999999999999999999999999999999999",
+    "0.0000000000000000000000000000000000000001",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "18446744073709551616",
+    "2147483648",
+    "'NaN'",
+    "'inf'",
+    "''",
+    "'é'",
+    "'🙂'",
+    "'\u{0}'",
+    "\u{feff}",
+    "\u{200b}",
+    "ǅ",
+    "日本",
+    "t",
+    "u",
+    "k",
+    "v",
+    "f",
+    "b",
+    "d",
+    "ts",
+    "i8",
+    "u64",
+    "x",
+    "y",
+    "count(*)",
+    "sum(",
+    "max(",
+    "abs(",
+    "coalesce(",
+    "nullif(",
+    "TRUE",
+    "FALSE",
+    "DATE '2020-13-45'",
+    "TIMESTAMP 'x'",
+    "INTERVAL 'y'",
+    "INTERVAL '1' YEAR",
+    "DECIMAL(39, 40)",
+    "DECIMAL(0)",
+    "INTEGER",
+    "VARCHAR",
+    "TINYINT",
+    "UBIGINT",
+    "DOUBLE",
+    "BLOB",
+    "[1, 2]",
+    "{'a': 1}",
+    "ARRAY[1]",
+    "x -> x",
+    "E'\\x'",
+    "$$a$$",
+    "/*",
+    "*/",
+    "--",
+    "\n",
+    "\t",
+    "COLLATE",
+    "ESCAPE '#'",
+    "RECURSIVE",
+    "LATERAL",
+    "QUALIFY",
+    "ROLLUP(k)",
+    "TABLESAMPLE",
 ];
 
 /// A small xorshift generator: the test needs no crate for its randomness, and runs the same
@@ -92,12 +216,44 @@ fn session() -> Session {
     let mut s = Session::new(64 << 20);
     let n = 12;
     let t: Vec<(&str, ArrayRef)> = vec![
-        ("k", Arc::new(StringArray::from((0..n).map(|i| if i % 5 == 4 { None } else { Some(["a", "b", "", "é"][i % 4]) }).collect::<Vec<_>>()))),
-        ("v", Arc::new(Int32Array::from((0..n).map(|i| if i % 6 == 5 { None } else { Some(i as i32 - 3) }).collect::<Vec<_>>()))),
-        ("f", Arc::new(Float64Array::from((0..n).map(|i| [1.5, f64::NAN, -0.0, f64::INFINITY, 2.0, -1e300][i % 6]).collect::<Vec<_>>()))),
-        ("b", Arc::new(BooleanArray::from((0..n).map(|i| if i % 3 == 0 { None } else { Some(i % 2 == 0) }).collect::<Vec<_>>()))),
-        ("d", Arc::new(Decimal128Array::from((0..n).map(|i| i as i128 * 12345 - 99999).collect::<Vec<_>>()).with_precision_and_scale(15, 2).unwrap())),
-        ("ts", Arc::new(TimestampMicrosecondArray::from((0..n).map(|i| i as i64 * 86_400_000_000 * 37 - 1).collect::<Vec<_>>()))),
+        (
+            "k",
+            Arc::new(StringArray::from(
+                (0..n).map(|i| if i % 5 == 4 { None } else { Some(["a", "b", "", "é"][i % 4]) }).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "v",
+            Arc::new(Int32Array::from(
+                (0..n).map(|i| if i % 6 == 5 { None } else { Some(i as i32 - 3) }).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "f",
+            Arc::new(Float64Array::from(
+                (0..n).map(|i| [1.5, f64::NAN, -0.0, f64::INFINITY, 2.0, -1e300][i % 6]).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "b",
+            Arc::new(BooleanArray::from(
+                (0..n).map(|i| if i % 3 == 0 { None } else { Some(i % 2 == 0) }).collect::<Vec<_>>(),
+            )),
+        ),
+        (
+            "d",
+            Arc::new(
+                Decimal128Array::from((0..n).map(|i| i as i128 * 12345 - 99999).collect::<Vec<_>>())
+                    .with_precision_and_scale(15, 2)
+                    .unwrap(),
+            ),
+        ),
+        (
+            "ts",
+            Arc::new(TimestampMicrosecondArray::from(
+                (0..n).map(|i| i as i64 * 86_400_000_000 * 37 - 1).collect::<Vec<_>>(),
+            )),
+        ),
         ("dt", Arc::new(Date32Array::from((0..n).map(|i| i as i32 * 400 - 1000).collect::<Vec<_>>()))),
         ("i8", Arc::new(Int8Array::from((0..n).map(|i| [i8::MIN, i8::MAX, 0, -1][i % 4]).collect::<Vec<_>>()))),
         ("u64", Arc::new(UInt64Array::from((0..n).map(|i| [u64::MAX, 0, 1][i % 3]).collect::<Vec<_>>()))),
@@ -233,9 +389,15 @@ fn extremes() -> Vec<String> {
 
 fn check(s: &Session, sql: &str, failures: &mut Vec<String>) {
     for explain in [false, true] {
-        let r = catch_unwind(AssertUnwindSafe(|| if explain { s.explain(sql, &[]).map(|_| ()) } else { s.query(sql, &[]).map(|_| ()) }));
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            if explain { s.explain(sql, &[]).map(|_| ()) } else { s.query(sql, &[]).map(|_| ()) }
+        }));
         if let Err(p) = r {
-            let msg = p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
             let shown: String = sql.chars().take(300).collect();
             failures.push(format!("{} panicked: {msg}\n  SQL: {shown}", if explain { "explain" } else { "query" }));
         }
@@ -244,7 +406,8 @@ fn check(s: &Session, sql: &str, failures: &mut Vec<String>) {
 
 #[test]
 fn random_and_mutated_sql_never_panics() {
-    let iterations: usize = std::env::var("ARROW_SQL_FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let iterations: usize =
+        std::env::var("ARROW_SQL_FUZZ_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let seed: u64 = std::env::var("ARROW_SQL_FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_cafe);
     // Panics are caught and reported below; the default hook would print each one too.
     std::panic::set_hook(Box::new(|_| {}));

@@ -47,7 +47,11 @@ fn data_dir() -> PathBuf {
 
 fn read_parquet(path: &Path) -> (arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>) {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().with_batch_size(8192).build().unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .with_batch_size(8192)
+        .build()
+        .unwrap();
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>().unwrap();
     (schema, batches)
@@ -57,7 +61,10 @@ fn read_parquet(path: &Path) -> (arrow_schema::SchemaRef, Vec<arrow_array::Recor
 fn tpch_sf01_against_duckdb() {
     let data = data_dir();
     if !TABLES.iter().all(|t| data.join(format!("{t}.parquet")).exists()) {
-        eprintln!("SKIPPED: no TPC-H data in {} (testdata/sql/make_tpch.sh writes it; make test runs it)", data.display());
+        eprintln!(
+            "SKIPPED: no TPC-H data in {} (testdata/sql/make_tpch.sh writes it; make test runs it)",
+            data.display()
+        );
         return;
     }
     let mut session = Session::default();
@@ -73,7 +80,14 @@ fn tpch_sf01_against_duckdb() {
     let oracle = match std::env::var("ARROW_PYTHON") {
         Ok(python) => {
             let script = repo_root().join("testdata/sql/tpch_oracle.py");
-            let out = Command::new(&python).arg(&script).arg("--data").arg(&data).arg("--out").arg(&answers).output().unwrap();
+            let out = Command::new(&python)
+                .arg(&script)
+                .arg("--data")
+                .arg(&data)
+                .arg("--out")
+                .arg(&answers)
+                .output()
+                .unwrap();
             assert!(out.status.success(), "tpch_oracle.py failed: {}", String::from_utf8_lossy(&out.stderr));
             true
         }

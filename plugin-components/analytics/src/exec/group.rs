@@ -52,7 +52,8 @@ impl Bits {
     /// Each row's value bits, zero-extended (NULL rows read as whatever their slot holds).
     fn of(&self, a: &dyn Array) -> Result<Vec<u64>> {
         let data = a.to_data();
-        let buffer = data.buffers().first().ok_or_else(|| AnalyticsError::internal("a primitive array without values"))?;
+        let buffer =
+            data.buffers().first().ok_or_else(|| AnalyticsError::internal("a primitive array without values"))?;
         let (offset, len) = (data.offset(), data.len());
         let range = offset..offset + len;
         let bad = || AnalyticsError::internal("a primitive array shorter than its length");
@@ -72,7 +73,11 @@ impl Bits {
             buffer.extend_from_slice(v.to_le_bytes().get(..self.width).unwrap_or_default());
         }
         let nulls = self.null_id.map(|id| (0..n).map(|i| i != id as usize).collect::<NullBuffer>());
-        let data = ArrayDataBuilder::new(self.data_type.clone()).len(n).add_buffer(Buffer::from(buffer)).nulls(nulls).build()?;
+        let data = ArrayDataBuilder::new(self.data_type.clone())
+            .len(n)
+            .add_buffer(Buffer::from(buffer))
+            .nulls(nulls)
+            .build()?;
         Ok(arrow_array::make_array(data))
     }
 }
@@ -94,9 +99,12 @@ impl GroupTable {
     /// A table of keys of these types.
     pub fn new(types: &[DataType]) -> Result<Self> {
         let keys = match types {
-            [t] if bits_width(t).is_some() => {
-                Keys::Bits(Bits { data_type: t.clone(), width: bits_width(t).unwrap_or(8), values: Vec::new(), null_id: None })
-            }
+            [t] if bits_width(t).is_some() => Keys::Bits(Bits {
+                data_type: t.clone(),
+                width: bits_width(t).unwrap_or(8),
+                values: Vec::new(),
+                null_id: None,
+            }),
             _ => {
                 let converter = RowConverter::new(types.iter().map(|t| SortField::new(t.clone())).collect())?;
                 let rows = converter.empty_rows(0, 0);
@@ -158,7 +166,9 @@ impl GroupTable {
                             let id = b.values.len() as u32;
                             b.values.push(v);
                             let (values, hasher) = (&b.values, &self.hasher);
-                            self.table.insert_unique(hash, id, |&i| hasher.hash_one(values.get(i as usize).copied().unwrap_or(0)));
+                            self.table.insert_unique(hash, id, |&i| {
+                                hasher.hash_one(values.get(i as usize).copied().unwrap_or(0))
+                            });
                             id
                         }
                     };
@@ -205,7 +215,11 @@ impl GroupTable {
                         continue;
                     }
                     let hash = self.hasher.hash_one(v);
-                    out.push(self.table.find(hash, |&id| Some(id) != b.null_id && b.values.get(id as usize) == Some(&v)).copied());
+                    out.push(
+                        self.table
+                            .find(hash, |&id| Some(id) != b.null_id && b.values.get(id as usize) == Some(&v))
+                            .copied(),
+                    );
                 }
             }
             Keys::Rows { converter, rows } => {
@@ -246,6 +260,7 @@ pub fn any_null(keys: &[ArrayRef], len: usize) -> Option<NullBuffer> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use std::sync::Arc;
 
@@ -261,7 +276,10 @@ mod tests {
     #[test]
     fn a_primitive_key_groups_by_value_with_one_null_group() {
         let mut t = GroupTable::new(&[DataType::Int8]).unwrap();
-        assert_eq!(ids(&mut t, Arc::new(Int8Array::from(vec![Some(-1), None, Some(5), Some(-1), None]))), vec![0, 1, 2, 0, 1]);
+        assert_eq!(
+            ids(&mut t, Arc::new(Int8Array::from(vec![Some(-1), None, Some(5), Some(-1), None]))),
+            vec![0, 1, 2, 0, 1]
+        );
         assert_eq!(ids(&mut t, Arc::new(Int8Array::from(vec![Some(5), Some(-128)]))), vec![2, 3]);
         let keys = t.keys().unwrap();
         assert_eq!(keys[0].as_ref(), &Int8Array::from(vec![Some(-1), None, Some(5), Some(-128)]) as &dyn Array);

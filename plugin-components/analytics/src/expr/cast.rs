@@ -31,6 +31,18 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
     }
     let options = CastOptions { safe: try_cast, ..Default::default() };
     let from = a.data_type();
+    // A timestamp to a coarser unit rounds down, as DuckDB does (arrow truncates toward zero,
+    // which moves instants before 1970 forward).
+    if let (DataType::Timestamp(fu, None), DataType::Timestamp(tu, None)) = (from, to)
+        && unit_nanos(*fu) < unit_nanos(*tu)
+    {
+        let factor = unit_nanos(*tu) / unit_nanos(*fu);
+        let v = arrow_cast::cast(a, &DataType::Int64)?;
+        let floored = v
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .unary::<_, arrow_array::types::Int64Type>(|x| x.div_euclid(factor));
+        return relabel(&(Arc::new(floored) as ArrayRef), to);
+    }
     // Booleans become 1 and 0 of any number type (arrow has no boolean to decimal).
     if *from == DataType::Boolean && is_decimal(to) {
         let ints = arrow_cast::cast(a, &DataType::Int32)?;
@@ -56,6 +68,15 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
     Ok(out)
 }
 
+fn unit_nanos(u: arrow_schema::TimeUnit) -> i64 {
+    match u {
+        arrow_schema::TimeUnit::Second => 1_000_000_000,
+        arrow_schema::TimeUnit::Millisecond => 1_000_000,
+        arrow_schema::TimeUnit::Microsecond => 1_000,
+        arrow_schema::TimeUnit::Nanosecond => 1,
+    }
+}
+
 /// Whether [`cast`] takes `from` to `to`: what arrow casts, and booleans to decimals.
 pub fn can_cast(from: &DataType, to: &DataType) -> bool {
     arrow_cast::can_cast_types(from, to) || (*from == DataType::Boolean && is_decimal(to))
@@ -71,7 +92,10 @@ fn without_utc(t: &DataType) -> Option<DataType> {
 
 /// Whether a time zone name is UTC.
 pub fn is_utc(tz: &str) -> bool {
-    matches!(tz.to_ascii_uppercase().as_str(), "UTC" | "ETC/UTC" | "Z" | "+00:00" | "+00" | "GMT" | "ETC/GMT" | "UCT" | "ZULU")
+    matches!(
+        tz.to_ascii_uppercase().as_str(),
+        "UTC" | "ETC/UTC" | "Z" | "+00:00" | "+00" | "GMT" | "ETC/GMT" | "UCT" | "ZULU"
+    )
 }
 
 /// The same values under another timestamp type of the same unit (only the zone differs).
@@ -118,7 +142,8 @@ fn string_to_integer(source: &ArrayRef, to: &DataType, try_cast: bool) -> Result
     // Some text is not a plain integer: go through a wide decimal, which takes fractions.
     let strict = CastOptions { safe: try_cast, ..Default::default() };
     let wide = DataType::Decimal128(38, 10);
-    let as_decimal = arrow_cast::cast_with_options(source, &wide, &strict).map_err(|e| failed(source.data_type(), to, e))?;
+    let as_decimal =
+        arrow_cast::cast_with_options(source, &wide, &strict).map_err(|e| failed(source.data_type(), to, e))?;
     let rounded = round_to_integer(&as_decimal)?;
     arrow_cast::cast_with_options(&rounded, to, &strict).map_err(|e| failed(source.data_type(), to, e))
 }
@@ -127,17 +152,31 @@ fn string_to_integer(source: &ArrayRef, to: &DataType, try_cast: bool) -> Result
 /// to even (`2.5` is 2), decimals half away from zero (`2.5` is 3).
 fn round_to_integer(a: &ArrayRef) -> Result<ArrayRef> {
     Ok(match a.data_type() {
-        DataType::Float64 => Arc::new(a.as_primitive::<arrow_array::types::Float64Type>().unary::<_, arrow_array::types::Float64Type>(f64::round_ties_even)),
-        DataType::Float32 => Arc::new(a.as_primitive::<arrow_array::types::Float32Type>().unary::<_, arrow_array::types::Float32Type>(f32::round_ties_even)),
+        DataType::Float64 => Arc::new(
+            a.as_primitive::<arrow_array::types::Float64Type>()
+                .unary::<_, arrow_array::types::Float64Type>(f64::round_ties_even),
+        ),
+        DataType::Float32 => Arc::new(
+            a.as_primitive::<arrow_array::types::Float32Type>()
+                .unary::<_, arrow_array::types::Float32Type>(f32::round_ties_even),
+        ),
         DataType::Decimal128(p, s) if *s > 0 => {
             let factor = 10i128.pow(u32::from(s.unsigned_abs()));
             let half = factor / 2;
-            let rounded = a.as_primitive::<arrow_array::types::Decimal128Type>().unary::<_, arrow_array::types::Decimal128Type>(|v| {
-                let q = v / factor;
-                let r = v % factor;
-                let q = if r >= half { q + 1 } else if r <= -half { q - 1 } else { q };
-                q * factor
-            });
+            let rounded = a
+                .as_primitive::<arrow_array::types::Decimal128Type>()
+                .unary::<_, arrow_array::types::Decimal128Type>(|v| {
+                    let q = v / factor;
+                    let r = v % factor;
+                    let q = if r >= half {
+                        q + 1
+                    } else if r <= -half {
+                        q - 1
+                    } else {
+                        q
+                    };
+                    q * factor
+                });
             Arc::new(rounded.with_precision_and_scale(*p, *s)?)
         }
         _ => a.clone(),

@@ -48,9 +48,10 @@ pub fn is_temporal(t: &DataType) -> bool {
 /// The precision and scale of a decimal type.
 pub fn decimal_parts(t: &DataType) -> Option<(u8, i8)> {
     match t {
-        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => {
-            Some((*p, *s))
-        }
+        DataType::Decimal32(p, s)
+        | DataType::Decimal64(p, s)
+        | DataType::Decimal128(p, s)
+        | DataType::Decimal256(p, s) => Some((*p, *s)),
         _ => None,
     }
 }
@@ -148,8 +149,9 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         _ if (is_decimal(a) || is_integer(a)) && (is_decimal(b) || is_integer(b)) => {
             let (pa, sa) = decimal_parts(a).or_else(|| integer_as_decimal(a))?;
             let (pb, sb) = decimal_parts(b).or_else(|| integer_as_decimal(b))?;
-            let scale = sa.max(sb);
             let int_digits = (pa as i16 - sa as i16).max(pb as i16 - sb as i16);
+            // Past 38 digits the integer digits win and the scale shrinks (as DuckDB does).
+            let scale = (sa.max(sb) as i16).min(MAX_DECIMAL_PRECISION as i16 - int_digits).max(0) as i8;
             let precision = (int_digits + scale as i16).clamp(1, MAX_DECIMAL_PRECISION as i16) as u8;
             Some(decimal(precision, scale))
         }
@@ -237,7 +239,10 @@ mod tests {
     fn decimals_keep_every_digit_of_both() {
         assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Int32), Some(DataType::Decimal128(15, 2)));
         assert_eq!(common_type(&DataType::Decimal128(5, 2), &DataType::Int32), Some(DataType::Decimal128(12, 2)));
-        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Decimal128(10, 4)), Some(DataType::Decimal128(17, 4)));
+        assert_eq!(
+            common_type(&DataType::Decimal128(15, 2), &DataType::Decimal128(10, 4)),
+            Some(DataType::Decimal128(17, 4))
+        );
         assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Float32), Some(DataType::Float32));
         assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Float64), Some(DataType::Float64));
         assert_eq!(common_type(&DataType::Utf8, &DataType::Int32), None);

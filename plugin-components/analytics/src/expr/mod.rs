@@ -87,13 +87,19 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             let r = evaluate(right, batch, ctx)?;
             binary(*op, l, r, return_type, n)?
         }
-        Expr::Not(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(Arc::new(arrow_arith::boolean::not(a.as_boolean())?)))?,
+        Expr::Not(e) => {
+            map_value(evaluate(e, batch, ctx)?, |a| Ok(Arc::new(arrow_arith::boolean::not(a.as_boolean())?)))?
+        }
         Expr::Negate(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(arrow_arith::numeric::neg(a.as_ref())?))?,
         Expr::IsNull { expr, negated } => {
             let v = evaluate(expr, batch, ctx)?;
             let negated = *negated;
             map_value(v, |a| {
-                let r = if negated { arrow_arith::boolean::is_not_null(a.as_ref())? } else { arrow_arith::boolean::is_null(a.as_ref())? };
+                let r = if negated {
+                    arrow_arith::boolean::is_not_null(a.as_ref())?
+                } else {
+                    arrow_arith::boolean::is_null(a.as_ref())?
+                };
                 Ok(Arc::new(r))
             })?
         }
@@ -168,7 +174,8 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
         Expr::Function { func: ScalarFunc::Null(NullFunc::Coalesce), args, return_type } if args.len() > 1 => {
             // Lazy, as DuckDB's: an argument is computed only on the rows every earlier one left
             // NULL, so a failing one is no error where it is not needed.
-            let (last, init) = args.split_last().ok_or_else(|| AnalyticsError::internal("coalesce without arguments"))?;
+            let (last, init) =
+                args.split_last().ok_or_else(|| AnalyticsError::internal("coalesce without arguments"))?;
             let branches: Vec<(Expr, Expr)> =
                 init.iter().map(|a| (Expr::IsNull { expr: Box::new(a.clone()), negated: true }, a.clone())).collect();
             case(&branches, last, return_type, batch, ctx)?
@@ -176,7 +183,9 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
         Expr::Function { func: ScalarFunc::Null(NullFunc::NullIf), args, return_type } if args.len() == 2 => {
             // `CASE WHEN a = b THEN NULL ELSE a END`, with `=` as the engine compares (-0.0 = 0.0).
             let (a, b) = (args.first(), args.get(1));
-            let (Some(a), Some(b)) = (a, b) else { return Err(AnalyticsError::internal("nullif without two arguments")) };
+            let (Some(a), Some(b)) = (a, b) else {
+                return Err(AnalyticsError::internal("nullif without two arguments"));
+            };
             let va = evaluate(a, batch, ctx)?;
             let vb = evaluate(b, batch, ctx)?;
             let both_scalar = matches!((&va, &vb), (Value::Scalar(_), Value::Scalar(_)));
@@ -240,8 +249,12 @@ fn datum(v: &Value) -> Box<dyn arrow_array::Datum + '_> {
 pub fn normalize_floats(a: &ArrayRef) -> ArrayRef {
     use arrow_array::types::{Float32Type, Float64Type};
     match a.data_type() {
-        DataType::Float64 => Arc::new(a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v + 0.0 })),
-        DataType::Float32 => Arc::new(a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v + 0.0 })),
+        DataType::Float64 => Arc::new(
+            a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v + 0.0 }),
+        ),
+        DataType::Float32 => Arc::new(
+            a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v + 0.0 }),
+        ),
         _ => a.clone(),
     }
 }
@@ -249,13 +262,12 @@ pub fn normalize_floats(a: &ArrayRef) -> ArrayRef {
 /// Floats compare as DuckDB compares them: `-0.0` equals `0.0` (arrow's total order would tell
 /// them apart) and NaN equals NaN and is above every number (arrow's order already says so).
 fn normalize_zero(v: &Value) -> Result<Value> {
-    let t = v.data_type();
-    if !matches!(t, DataType::Float32 | DataType::Float64 | DataType::Float16) {
+    if !matches!(v.data_type(), DataType::Float32 | DataType::Float64) {
         return Ok(v.clone());
     }
-    let zero = cast::cast(&(Arc::new(arrow_array::Float64Array::from(vec![0.0])) as ArrayRef), t, false)?;
-    // x + 0.0 is +0.0 for x = -0.0 and x for everything else (NaN included).
-    map_value(v.clone(), |a| Ok(arrow_arith::numeric::add(&a, &Scalar::new(zero.clone()))?))
+    // -0.0 as 0.0, and every NaN (a negated one too, which arrow's total order puts below -inf)
+    // as the one NaN above every number.
+    map_value(v.clone(), |a| Ok(normalize_floats(&a)))
 }
 
 fn compare(op: BinaryOp, l: &Value, r: &Value) -> Result<BooleanArray> {
@@ -346,17 +358,20 @@ fn integer_divide(l: Value, r: Value, n: usize, return_type: &DataType) -> Resul
     let len = if matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_))) { 1 } else { n };
     let la = cast::cast(&l.into_array(len)?, return_type, false)?;
     let ra = cast::cast(&r.into_array(len)?, return_type, false)?;
-    let out: arrow_array::Decimal128Array =
-        arrow_arith::arity::try_binary(la.as_primitive::<Decimal128Type>(), ra.as_primitive::<Decimal128Type>(), |a: i128, b: i128| {
+    let out: arrow_array::Decimal128Array = arrow_arith::arity::try_binary(
+        la.as_primitive::<Decimal128Type>(),
+        ra.as_primitive::<Decimal128Type>(),
+        |a: i128, b: i128| {
             if b == 0 {
                 return Err(arrow_schema::ArrowError::DivideByZero);
             }
             a.checked_div(b).ok_or_else(|| arrow_schema::ArrowError::ArithmeticOverflow("overflow in //".into()))
-        })
-        .map_err(|e| match e {
-            arrow_schema::ArrowError::DivideByZero => AnalyticsError::execution("division by zero in //"),
-            other => AnalyticsError::from_arrow(other),
-        })?;
+        },
+    )
+    .map_err(|e| match e {
+        arrow_schema::ArrowError::DivideByZero => AnalyticsError::execution("division by zero in //"),
+        other => AnalyticsError::from_arrow(other),
+    })?;
     let (p, s) = match return_type {
         DataType::Decimal128(p, s) => (*p, *s),
         _ => (38, 0),
@@ -389,7 +404,11 @@ fn case(
         if mask.true_count() == 0 {
             continue;
         }
-        let chosen = if mask.true_count() == sub.num_rows() { sub } else { arrow_select::filter::filter_record_batch(&sub, &mask)? };
+        let chosen = if mask.true_count() == sub.num_rows() {
+            sub
+        } else {
+            arrow_select::filter::filter_record_batch(&sub, &mask)?
+        };
         let values = evaluate_array(value, &chosen, ctx)?;
         let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
         let slot = sources.len();

@@ -22,7 +22,10 @@ use crate::expr::{self, NoSubqueries, Value};
 
 /// Every rewrite, on the main plan and each subquery.
 pub fn optimize(q: Query) -> Result<Query> {
-    Ok(Query { plan: optimize_plan(q.plan)?, subqueries: q.subqueries.into_iter().map(optimize_plan).collect::<Result<_>>()? })
+    Ok(Query {
+        plan: optimize_plan(q.plan)?,
+        subqueries: q.subqueries.into_iter().map(optimize_plan).collect::<Result<_>>()?,
+    })
 }
 
 fn optimize_plan(plan: Plan) -> Result<Plan> {
@@ -35,11 +38,7 @@ fn optimize_plan(plan: Plan) -> Result<Plan> {
         pruned
     } else {
         let indices: Vec<usize> = map.iter().map(|m| m.unwrap_or(0)).collect();
-        Plan::Project {
-            exprs: indices.iter().map(|&i| Expr::Column(i)).collect(),
-            input: Box::new(pruned),
-            schema,
-        }
+        Plan::Project { exprs: indices.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(pruned), schema }
     })
 }
 
@@ -70,7 +69,8 @@ fn fold_case(e: Expr) -> Expr {
     let mut otherwise = otherwise;
     for (cond, value) in branches {
         match &cond {
-            Expr::Literal(l) if l.is_null() || (l.data_type() == &arrow_schema::DataType::Boolean && !is_true(&cond)) => {}
+            Expr::Literal(l)
+                if l.is_null() || (l.data_type() == &arrow_schema::DataType::Boolean && !is_true(&cond)) => {}
             _ if is_true(&cond) => {
                 otherwise = Box::new(value);
                 break;
@@ -99,10 +99,14 @@ fn map_exprs(plan: Plan, f: &mut impl FnMut(Expr) -> Result<Expr>) -> Result<Pla
             Plan::Scan { table, projection, filters: filters.into_iter().map(&mut *f).collect::<Result<_>>()?, schema }
         }
         v @ Plan::Values { .. } => v,
-        Plan::Filter { input, predicate } => Plan::Filter { input: Box::new(map_exprs(*input, f)?), predicate: f(predicate)? },
-        Plan::Project { input, exprs, schema } => {
-            Plan::Project { input: Box::new(map_exprs(*input, f)?), exprs: exprs.into_iter().map(&mut *f).collect::<Result<_>>()?, schema }
+        Plan::Filter { input, predicate } => {
+            Plan::Filter { input: Box::new(map_exprs(*input, f)?), predicate: f(predicate)? }
         }
+        Plan::Project { input, exprs, schema } => Plan::Project {
+            input: Box::new(map_exprs(*input, f)?),
+            exprs: exprs.into_iter().map(&mut *f).collect::<Result<_>>()?,
+            schema,
+        },
         Plan::Aggregate { input, groups, aggregates, mode, schema } => Plan::Aggregate {
             input: Box::new(map_exprs(*input, f)?),
             groups: groups.into_iter().map(&mut *f).collect::<Result<_>>()?,
@@ -136,7 +140,9 @@ fn map_exprs(plan: Plan, f: &mut impl FnMut(Expr) -> Result<Expr>) -> Result<Pla
                 .collect::<Result<_>>()?,
             schema,
         },
-        Plan::Sort { input, keys, fetch } => Plan::Sort { input: Box::new(map_exprs(*input, f)?), keys: sort(keys, f)?, fetch },
+        Plan::Sort { input, keys, fetch } => {
+            Plan::Sort { input: Box::new(map_exprs(*input, f)?), keys: sort(keys, f)?, fetch }
+        }
         Plan::Limit { input, offset, fetch } => Plan::Limit { input: Box::new(map_exprs(*input, f)?), offset, fetch },
         Plan::Distinct { input } => Plan::Distinct { input: Box::new(map_exprs(*input, f)?) },
         Plan::Join { left, right, kind, on, filter, schema } => Plan::Join {
@@ -188,8 +194,9 @@ fn push(plan: Plan, preds: Vec<Expr>) -> Result<Plan> {
         }
         Plan::Aggregate { input, groups, aggregates, mode, schema } => {
             let n = groups.len();
-            let (down, keep): (Vec<Expr>, Vec<Expr>) =
-                preds.into_iter().partition(|p| mode == super::AggMode::Single && !p.columns().is_empty() && p.columns().iter().all(|&c| c < n));
+            let (down, keep): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(|p| {
+                mode == super::AggMode::Single && !p.columns().is_empty() && p.columns().iter().all(|&c| c < n)
+            });
             let down = down.into_iter().map(|p| substitute(p, &groups)).collect();
             let input = push(*input, down)?;
             Ok(filter_above(Plan::Aggregate { input: Box::new(input), groups, aggregates, mode, schema }, keep))
@@ -233,7 +240,9 @@ fn push(plan: Plan, preds: Vec<Expr>) -> Result<Plan> {
                 let left_only = !cols.is_empty() && cols.iter().all(|&c| c < nl);
                 let right_only = !cols.is_empty() && cols.iter().all(|&c| c >= nl);
                 match kind {
-                    JoinKind::Left | JoinKind::Semi | JoinKind::Anti if right_only => right_preds.push(p.remap(&|c| c - nl)),
+                    JoinKind::Left | JoinKind::Semi | JoinKind::Anti if right_only => {
+                        right_preds.push(p.remap(&|c| c - nl))
+                    }
                     JoinKind::Semi if left_only => left_preds.push(p),
                     JoinKind::Right if left_only => left_preds.push(p),
                     _ => rest.push(p),
@@ -241,7 +250,14 @@ fn push(plan: Plan, preds: Vec<Expr>) -> Result<Plan> {
             }
             let left = push(*left, left_preds)?;
             let right = push(*right, right_preds)?;
-            let join = Plan::Join { left: Box::new(left), right: Box::new(right), kind, on, filter: Expr::and_all(rest), schema };
+            let join = Plan::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on,
+                filter: Expr::and_all(rest),
+                schema,
+            };
             Ok(filter_above(join, keep_above))
         }
         Plan::Window { input, windows, schema } => {
@@ -349,7 +365,12 @@ fn flatten_inner(plan: Plan, offset: usize, relations: &mut Vec<(Plan, usize)>, 
             for (l, r) in on {
                 let l = l.remap(&|c| c + offset);
                 let r = r.remap(&|c| c + offset + nl);
-                preds.push(Expr::Binary { op: BinaryOp::Eq, left: Box::new(l), right: Box::new(r), return_type: arrow_schema::DataType::Boolean });
+                preds.push(Expr::Binary {
+                    op: BinaryOp::Eq,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    return_type: arrow_schema::DataType::Boolean,
+                });
             }
             if let Some(f) = filter {
                 preds.extend(f.conjuncts().into_iter().map(|p| p.remap(&|c| c + offset)));
@@ -406,7 +427,9 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     let mut remaining: Vec<usize> = (1..n).collect();
     while !remaining.is_empty() {
         let linked = remaining.iter().position(|r| {
-            multi.iter().any(|(p, rs)| rs.contains(r) && rs.iter().all(|x| x == r || order.contains(x)) && is_equality(p))
+            multi
+                .iter()
+                .any(|(p, rs)| rs.contains(r) && rs.iter().all(|x| x == r || order.contains(x)) && is_equality(p))
         });
         let pick = linked.unwrap_or(0);
         order.push(remaining.remove(pick));
@@ -414,7 +437,10 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     // Build left-deep, tracking where each original column sits in the tree's output.
     let mut position: Vec<Option<usize>> = vec![None; schema.fields().len()];
     let first = *order.first().unwrap_or(&0);
-    let mut tree = leaves.get_mut(first).and_then(Option::take).ok_or_else(|| crate::error::AnalyticsError::internal("empty join"))?;
+    let mut tree = leaves
+        .get_mut(first)
+        .and_then(Option::take)
+        .ok_or_else(|| crate::error::AnalyticsError::internal("empty join"))?;
     let mut width = 0;
     let place = |rel: usize, base: usize, position: &mut Vec<Option<usize>>| {
         let (off, w) = (offsets.get(rel).copied().unwrap_or(0), widths.get(rel).copied().unwrap_or(0));
@@ -428,7 +454,10 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     width += widths.get(first).copied().unwrap_or(0);
     let mut joined = vec![first];
     for &rel in order.iter().skip(1) {
-        let right = leaves.get_mut(rel).and_then(Option::take).ok_or_else(|| crate::error::AnalyticsError::internal("join relation used twice"))?;
+        let right = leaves
+            .get_mut(rel)
+            .and_then(Option::take)
+            .ok_or_else(|| crate::error::AnalyticsError::internal("join relation used twice"))?;
         let rw = widths.get(rel).copied().unwrap_or(0);
         let roff = offsets.get(rel).copied().unwrap_or(0);
         joined.push(rel);
@@ -442,7 +471,11 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
             }
             // Over this join's output: the tree's columns, then the new table's.
             let local = p.remap(&|c| {
-                if c >= roff && c < roff + rw { width + (c - roff) } else { position.get(c).copied().flatten().unwrap_or(usize::MAX) }
+                if c >= roff && c < roff + rw {
+                    width + (c - roff)
+                } else {
+                    position.get(c).copied().flatten().unwrap_or(usize::MAX)
+                }
             });
             match equi_key(&local, width) {
                 Some(k) => on.push(k),
@@ -468,7 +501,11 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     let tree = if identity {
         tree
     } else {
-        Plan::Project { exprs: restore.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(tree), schema: schema.clone() }
+        Plan::Project {
+            exprs: restore.iter().map(|&i| Expr::Column(i)).collect(),
+            input: Box::new(tree),
+            schema: schema.clone(),
+        }
     };
     Ok(filter_above(tree, constant))
 }
@@ -510,7 +547,8 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             let r = remap_with(&map);
             let filters = filters.into_iter().map(|f| f.remap(&r)).collect();
             let projection = kept.iter().filter_map(|&i| projection.get(i).copied()).collect();
-            let fields: Vec<Field> = kept.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
+            let fields: Vec<Field> =
+                kept.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
             (Plan::Scan { table, projection, filters, schema: Arc::new(Schema::new(fields)) }, map)
         }
         v @ Plan::Values { .. } => (v, (0..width).map(Some).collect()),
@@ -670,13 +708,35 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             let mut map: Vec<Option<usize>> = lmap.clone();
             if !semi {
                 // Keep the join's nullability of each side.
-                let nullable_l = schema.fields().first().is_some_and(|f| f.is_nullable()) && matches!(kind, JoinKind::Right | JoinKind::Full);
+                let nullable_l = schema.fields().first().is_some_and(|f| f.is_nullable())
+                    && matches!(kind, JoinKind::Right | JoinKind::Full);
                 let _ = nullable_l;
-                fields = left.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(f.is_nullable() || matches!(kind, JoinKind::Right | JoinKind::Full))).collect();
-                fields.extend(right.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(f.is_nullable() || matches!(kind, JoinKind::Left | JoinKind::Full))));
+                fields = left
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| {
+                        f.as_ref()
+                            .clone()
+                            .with_nullable(f.is_nullable() || matches!(kind, JoinKind::Right | JoinKind::Full))
+                    })
+                    .collect();
+                fields.extend(right.schema().fields().iter().map(|f| {
+                    f.as_ref().clone().with_nullable(f.is_nullable() || matches!(kind, JoinKind::Left | JoinKind::Full))
+                }));
                 map.extend(rmap.iter().map(|m| m.map(|x| lw + x)));
             }
-            (Plan::Join { left: Box::new(left), right: Box::new(right), kind, on, filter, schema: Arc::new(Schema::new(fields)) }, map)
+            (
+                Plan::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    kind,
+                    on,
+                    filter,
+                    schema: Arc::new(Schema::new(fields)),
+                },
+                map,
+            )
         }
         Plan::Union { inputs, schema } => {
             let all: Vec<usize> = (0..width).collect();
@@ -701,6 +761,11 @@ fn exact(plan: Plan, map: &[Option<usize>], width: usize) -> Plan {
     }
     let indices: Vec<usize> = (0..width).map(|i| map.get(i).copied().flatten().unwrap_or(0)).collect();
     let schema = plan.schema();
-    let fields: Vec<Field> = indices.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
-    Plan::Project { exprs: indices.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(plan), schema: Arc::new(Schema::new(fields)) }
+    let fields: Vec<Field> =
+        indices.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
+    Plan::Project {
+        exprs: indices.iter().map(|&i| Expr::Column(i)).collect(),
+        input: Box::new(plan),
+        schema: Arc::new(Schema::new(fields)),
+    }
 }

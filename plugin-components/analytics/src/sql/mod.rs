@@ -37,7 +37,10 @@ pub const MAX_DEPTH: usize = 200;
 /// Parse one statement; it must be a query (`SELECT`, `WITH`, `VALUES`, set operations).
 pub fn parse(sql: &str) -> Result<Box<sqlparser::ast::Query>> {
     let dialect = DuckDbDialect {};
-    let tokens = Tokenizer::new(&dialect, sql).with_unescape(true).tokenize_with_location().map_err(|e| parse_error(e.into(), sql))?;
+    let tokens = Tokenizer::new(&dialect, sql)
+        .with_unescape(true)
+        .tokenize_with_location()
+        .map_err(|e| parse_error(e.into(), sql))?;
     check_chains(&tokens)?;
     let statements = Parser::new(&dialect)
         .with_recursion_limit(MAX_DEPTH)
@@ -49,7 +52,9 @@ pub fn parse(sql: &str) -> Result<Box<sqlparser::ast::Query>> {
         (Some(Statement::Query(q)), None) => Ok(q),
         (Some(_), None) => Err(AnalyticsError::unsupported("statements other than queries (SELECT, WITH, VALUES)")),
         (None, _) => Err(AnalyticsError::new(ErrorKind::Parse, "the SQL text holds no statement")),
-        (Some(_), Some(_)) => Err(AnalyticsError::new(ErrorKind::Parse, "one statement per call: the text holds several")),
+        (Some(_), Some(_)) => {
+            Err(AnalyticsError::new(ErrorKind::Parse, "one statement per call: the text holds several"))
+        }
     }
 }
 
@@ -126,7 +131,9 @@ fn check_chains(tokens: &[TokenWithSpan]) -> Result<()> {
             let position = Position::from_location(t.span.start);
             return Err(AnalyticsError {
                 kind: ErrorKind::Parse,
-                message: format!("the query nests deeper than {MAX_DEPTH} levels (a chain of operators that long is refused)"),
+                message: format!(
+                    "the query nests deeper than {MAX_DEPTH} levels (a chain of operators that long is refused)"
+                ),
                 position,
             });
         }
@@ -141,7 +148,10 @@ fn parse_error(e: ParserError, sql: &str) -> AnalyticsError {
     if err.position.is_none() && err.message.contains("EOF") {
         let line = sql.lines().count().max(1);
         let column = sql.lines().last().map_or(0, |l| l.chars().count()) + 1;
-        err.position = Some(Position { line: u32::try_from(line).unwrap_or(u32::MAX), column: u32::try_from(column).unwrap_or(u32::MAX) });
+        err.position = Some(Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        });
     }
     err
 }
@@ -174,6 +184,7 @@ pub fn plan(sql: &str, params: &[ArrayRef], catalog: &dyn Catalog) -> Result<Que
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -193,7 +204,9 @@ mod tests {
         let sql = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
         let e = parse(&sql).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Parse);
-        for sql in [format!("SELECT 1{}", " + 1".repeat(100_000)), format!("SELECT 1{}", " UNION ALL SELECT 1".repeat(10_000))] {
+        for sql in
+            [format!("SELECT 1{}", " + 1".repeat(100_000)), format!("SELECT 1{}", " UNION ALL SELECT 1".repeat(10_000))]
+        {
             let e = parse(&sql).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Parse, "{e}");
         }

@@ -281,7 +281,9 @@ pub fn compare(expected: &Outcome, actual: &Outcome, order_keys: Option<&[usize]
                 return Some(format!("{} rows where DuckDB has {}", ra.len(), re.len()));
             }
             match order_keys {
-                None => (!multiset_eq(re, ra, loose)).then(|| format!("different rows{}", first_difference(re, ra, loose))),
+                None => {
+                    (!multiset_eq(re, ra, loose)).then(|| format!("different rows{}", first_difference(re, ra, loose)))
+                }
                 Some(keys) => {
                     // Runs of equal sort keys in DuckDB's order; each must match as a multiset.
                     let key = |r: &Vec<V>| keys.iter().map(|&k| r[k].clone()).collect::<Vec<V>>();
@@ -320,4 +322,3 @@ pub fn outcome_of(schema: &arrow_schema::Schema, batches: &[RecordBatch]) -> Out
         rows: rows_of(batches),
     }
 }
-
