@@ -30,7 +30,7 @@ fi
 tmp="$OUT.tmp.$$"
 rm -rf "$tmp"
 mkdir -p "$tmp"
-"$TPCHGEN" --scale-factor "$SF" --format parquet --output-dir "$tmp" >&2
+"$TPCHGEN" parquet --scale-factor "$SF" --output-dir "$tmp" >&2
 for t in "${TABLES[@]}"; do
   [[ -s "$tmp/$t.parquet" ]] || { echo "tpchgen-cli wrote no $t.parquet" >&2; exit 1; }
 done
