@@ -269,19 +269,41 @@ fn session() -> Session {
     s
 }
 
-/// Split into rough tokens: words, quoted strings, punctuation.
+/// Split into rough tokens: words (with their quotes and dots), runs of operator characters
+/// (`>=`, `::`, `||`), and parentheses and commas on their own.
 fn tokens(sql: &str) -> Vec<String> {
+    #[derive(PartialEq)]
+    enum Kind {
+        Word,
+        Op,
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
+    let mut kind = Kind::Word;
     for ch in sql.chars() {
-        if ch.is_alphanumeric() || ch == '_' || ch == '\'' || ch == '.' {
-            cur.push(ch);
+        let k = if ch.is_alphanumeric() || ch == '_' || ch == '\'' || ch == '.' || ch == '$' {
+            Some(Kind::Word)
+        } else if ch.is_whitespace() || "(),;".contains(ch) {
+            None
         } else {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+            Some(Kind::Op)
+        };
+        match k {
+            Some(k) if k == kind && !cur.is_empty() => cur.push(ch),
+            Some(k) => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                kind = k;
+                cur.push(ch);
             }
-            if !ch.is_whitespace() {
-                out.push(ch.to_string());
+            None => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                if !ch.is_whitespace() {
+                    out.push(ch.to_string());
+                }
             }
         }
     }
@@ -293,7 +315,7 @@ fn tokens(sql: &str) -> Vec<String> {
 
 fn mutate(rng: &mut Rng, base: &str) -> String {
     let mut toks = tokens(base);
-    for _ in 0..=rng.below(4) {
+    for _ in 0..=rng.below(2) {
         let n = toks.len();
         match rng.below(7) {
             0 if n > 0 => {
@@ -387,11 +409,28 @@ fn extremes() -> Vec<String> {
     v
 }
 
-fn check(s: &Session, sql: &str, failures: &mut Vec<String>) {
+/// How the inputs ended: answered, or failed with each error kind.
+type Tally = std::collections::BTreeMap<&'static str, usize>;
+
+fn check(s: &Session, sql: &str, failures: &mut Vec<String>, tally: &mut Tally) {
     for explain in [false, true] {
         let r = catch_unwind(AssertUnwindSafe(|| {
             if explain { s.explain(sql, &[]).map(|_| ()) } else { s.query(sql, &[]).map(|_| ()) }
         }));
+        if !explain {
+            let key = match &r {
+                Ok(Ok(())) => "answered",
+                Ok(Err(e)) => {
+                    if e.kind == arrow_analytics::ErrorKind::Internal {
+                        let shown: String = sql.chars().take(300).collect();
+                        eprintln!("internal error: {e}\n  SQL: {shown}");
+                    }
+                    e.kind.name()
+                }
+                Err(_) => "panicked",
+            };
+            *tally.entry(key).or_default() += 1;
+        }
         if let Err(p) = r {
             let msg = p
                 .downcast_ref::<String>()
@@ -416,18 +455,20 @@ fn random_and_mutated_sql_never_panics() {
         .spawn(move || {
             let s = session();
             let mut failures = Vec::new();
+            let mut tally = Tally::new();
             for sql in CORPUS {
-                check(&s, sql, &mut failures);
+                check(&s, sql, &mut failures, &mut tally);
             }
             for sql in extremes() {
-                check(&s, &sql, &mut failures);
+                check(&s, &sql, &mut failures, &mut tally);
             }
             let mut rng = Rng(seed | 1);
             for _ in 0..iterations {
                 let base = rng.pick(CORPUS);
                 let sql = mutate(&mut rng, base);
-                check(&s, &sql, &mut failures);
+                check(&s, &sql, &mut failures, &mut tally);
             }
+            eprintln!("sql_never_panics: {tally:?}");
             failures
         })
         .unwrap()

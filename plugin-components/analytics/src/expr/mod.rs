@@ -135,7 +135,17 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
                 let eq = compare(BinaryOp::Eq, &v, &item)?;
                 acc = Some(match acc {
                     None => eq,
-                    Some(a) => arrow_arith::boolean::or_kleene(&a, &eq)?,
+                    // A constant value against constant items gives one row, against a column n:
+                    // bring both to one length.
+                    Some(a) if a.len() == eq.len() => arrow_arith::boolean::or_kleene(&a, &eq)?,
+                    Some(a) => {
+                        let widen = |x: BooleanArray| -> Result<ArrayRef> {
+                            let x: ArrayRef = Arc::new(x);
+                            if x.len() == n { Ok(x) } else { repeat(&x, n) }
+                        };
+                        let (a, eq) = (widen(a)?, widen(eq)?);
+                        arrow_arith::boolean::or_kleene(a.as_boolean(), eq.as_boolean())?
+                    }
                 });
             }
             let out = acc.unwrap_or_else(|| BooleanArray::from(vec![false; n]));
