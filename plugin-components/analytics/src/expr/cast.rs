@@ -31,8 +31,8 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
     }
     let options = CastOptions { safe: try_cast, ..Default::default() };
     let from = a.data_type();
-    // A timestamp to a coarser unit rounds down, as DuckDB does (arrow truncates toward zero,
-    // which moves instants before 1970 forward).
+    // A timestamp to a coarser unit rounds to the nearest (halves up), as DuckDB does (arrow
+    // truncates toward zero).
     if let (DataType::Timestamp(fu, None), DataType::Timestamp(tu, None)) = (from, to)
         && unit_nanos(*fu) < unit_nanos(*tu)
     {
@@ -40,7 +40,7 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
         let v = arrow_cast::cast(a, &DataType::Int64)?;
         let floored = v
             .as_primitive::<arrow_array::types::Int64Type>()
-            .unary::<_, arrow_array::types::Int64Type>(|x| x.div_euclid(factor));
+            .unary::<_, arrow_array::types::Int64Type>(|x| x.saturating_add(factor / 2).div_euclid(factor));
         return relabel(&(Arc::new(floored) as ArrayRef), to);
     }
     // Booleans become 1 and 0 of any number type (arrow has no boolean to decimal).
@@ -60,6 +60,9 @@ pub fn cast(a: &ArrayRef, to: &DataType, try_cast: bool) -> Result<ArrayRef> {
     }
     if to.is_integer() && is_string(from) {
         return string_to_integer(&source, to, try_cast);
+    }
+    if is_float(from) && *to == DataType::Utf8 {
+        return Ok(float_text(&source));
     }
     let out = arrow_cast::cast_with_options(&source, to, &options).map_err(|e| failed(from, to, e))?;
     if *to == DataType::Float32 && *from == DataType::Float64 {
@@ -129,6 +132,47 @@ fn narrow_float(from: &ArrayRef, out: ArrayRef, try_cast: bool) -> Result<ArrayR
     }
     let nulls: arrow_buffer::NullBuffer = (0..wide.len()).map(|i| narrow.is_valid(i) && !overflow(i)).collect();
     Ok(Arc::new(arrow_array::Float32Array::new(narrow.values().clone(), Some(nulls))))
+}
+
+/// Floats as DuckDB writes them: the shortest text that reads back as the same value, with an
+/// exponent (`1e+16`, `1e-05`) outside 1e-4 to 1e16, and `inf`, `-inf`, `nan`.
+fn float_text(a: &ArrayRef) -> ArrayRef {
+    fn text(v: f64, shortest: String) -> String {
+        if v.is_nan() {
+            return "nan".into();
+        }
+        if v.is_infinite() {
+            return if v > 0.0 { "inf".into() } else { "-inf".into() };
+        }
+        if v == 0.0 {
+            return "0.0".into();
+        }
+        // Rust's shortest form switches to an exponent at the same places; DuckDB signs the
+        // exponent and writes at least two digits.
+        match shortest.split_once('e') {
+            Some((m, e)) => {
+                let (sign, digits) = match e.strip_prefix('-') {
+                    Some(d) => ('-', d),
+                    None => ('+', e),
+                };
+                format!("{m}e{sign}{digits:0>2}")
+            }
+            None => shortest,
+        }
+    }
+    let out: arrow_array::StringArray = match a.data_type() {
+        DataType::Float32 => a
+            .as_primitive::<arrow_array::types::Float32Type>()
+            .iter()
+            .map(|v| v.map(|v| text(f64::from(v), format!("{v:?}"))))
+            .collect(),
+        _ => a
+            .as_primitive::<arrow_array::types::Float64Type>()
+            .iter()
+            .map(|v| v.map(|v| text(v, format!("{v:?}"))))
+            .collect(),
+    };
+    Arc::new(out)
 }
 
 /// Strings to an integer type: integer text as arrow parses it, and, as DuckDB, text with a

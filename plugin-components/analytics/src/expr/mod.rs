@@ -202,7 +202,14 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             let eq = compare(BinaryOp::Eq, &va, &vb)?;
             let len = if both_scalar { 1 } else { n };
             let keep = BooleanArray::from_iter(eq.iter().map(|e| Some(e != Some(true))));
-            let a_arr = va.into_array(len)?;
+            // The value kept is the first argument as it was before the cast to the common type
+            // (`nullif(int, float)` keeps the integer exactly).
+            let a_arr = match a {
+                Expr::Cast { expr: inner, .. } if inner.data_type(&batch.schema()) == *return_type => {
+                    evaluate(inner, batch, ctx)?.into_array(len)?
+                }
+                _ => va.into_array(len)?,
+            };
             let keep = if keep.len() == len { keep } else { BooleanArray::from(vec![keep.value(0); len]) };
             let out = arrow_select::zip::zip(&keep, &a_arr, &arrow_array::new_null_array(a_arr.data_type(), len))?;
             let out = if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? };

@@ -30,6 +30,7 @@ pub fn optimize(q: Query) -> Result<Query> {
 
 fn optimize_plan(plan: Plan) -> Result<Plan> {
     let plan = map_exprs(plan, &mut |e| fold(e))?;
+    let plan = limit_zero(plan);
     let plan = push_down(plan)?;
     let schema = plan.schema();
     let all: Vec<usize> = (0..schema.fields().len()).collect();
@@ -40,6 +41,19 @@ fn optimize_plan(plan: Plan) -> Result<Plan> {
         let indices: Vec<usize> = map.iter().map(|m| m.unwrap_or(0)).collect();
         Plan::Project { exprs: indices.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(pruned), schema }
     })
+}
+
+/// `LIMIT 0` (at the top of the plan or of a subquery in FROM) keeps no row: its input is never
+/// run (as in DuckDB, where an expression that would fail on its rows does not).
+fn limit_zero(plan: Plan) -> Plan {
+    match plan {
+        Plan::Limit { fetch: Some(0), input, .. } => Plan::Values { schema: input.schema(), batches: vec![] },
+        Plan::Limit { input, offset, fetch } => Plan::Limit { input: Box::new(limit_zero(*input)), offset, fetch },
+        Plan::Project { input, exprs, schema } => Plan::Project { input: Box::new(limit_zero(*input)), exprs, schema },
+        Plan::Filter { input, predicate } => Plan::Filter { input: Box::new(limit_zero(*input)), predicate },
+        Plan::Sort { input, keys, fetch } => Plan::Sort { input: Box::new(limit_zero(*input)), keys, fetch },
+        other => other,
+    }
 }
 
 /// Fold constant subexpressions to literals.
