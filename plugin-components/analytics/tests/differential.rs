@@ -30,7 +30,8 @@
 //! # Knobs
 //!
 //! - `ARROW_SQL_SEED=S`: run only seed `S` (default: seeds 1 to `ARROW_SQL_SEEDS`, 5);
-//! - `ARROW_SQL_SEEDS=N`: how many seeds (the long mode of `make fuzz-sql` raises it);
+//! - `ARROW_SQL_SEEDS=N`: how many seeds (the long mode of `make fuzz-sql` raises it), from
+//!   `ARROW_SQL_FIRST_SEED` (default 1);
 //! - `ARROW_SQL_QUERIES=N`: queries per seed (default 1000);
 //! - `ARROW_SQL_FEATURES=basic,joins,...`: the grammar's features (default: what the engine
 //!   implements today; see `oracle.py`);
@@ -322,7 +323,10 @@ fn differential_against_duckdb() {
     let features = std::env::var("ARROW_SQL_FEATURES").unwrap_or_else(|_| DEFAULT_FEATURES.to_string());
     let seeds: Vec<u64> = match std::env::var("ARROW_SQL_SEED").ok().and_then(|s| s.parse().ok()) {
         Some(s) => vec![s],
-        None => (1..=env_or("ARROW_SQL_SEEDS", DEFAULT_SEEDS)).collect(),
+        None => {
+            let first: u64 = env_or("ARROW_SQL_FIRST_SEED", 1);
+            (first..first + env_or("ARROW_SQL_SEEDS", DEFAULT_SEEDS)).collect()
+        }
     };
     let show: usize = env_or("ARROW_SQL_SHOW", 20);
     let only: Option<u64> = std::env::var("ARROW_SQL_ONLY").ok().and_then(|v| v.parse().ok());
@@ -386,12 +390,14 @@ fn differential_against_duckdb() {
                     }
                     if tally.mismatches.len() < show {
                         tally.mismatches.push(format!(
-                            "seed {seed} query {}: {why}\n  SQL: {}\n  params: {:?}\n  DuckDB: {}\n  engine: {}\n  reproduce: ARROW_SQL_SEED={seed} cargo test -p arrow-analytics --test differential",
+                            "seed {seed} query {}: {why}\n  SQL: {}\n  params: {:?}\n  DuckDB: {}\n  engine: {}\n  reproduce: ARROW_SQL_SEED={seed} ARROW_SQL_ONLY={}{} cargo test -p arrow-analytics --test differential -- --nocapture",
                             case.id,
                             case.sql,
                             case.params.iter().map(|p| value(p.as_ref(), 0).to_string()).collect::<Vec<_>>(),
                             expected.show(rows_shown),
                             actual.show(rows_shown),
+                            case.id,
+                            if features == DEFAULT_FEATURES { String::new() } else { format!(" ARROW_SQL_FEATURES={features}") },
                         ));
                     } else {
                         tally.mismatches.push(String::new());
