@@ -6,7 +6,8 @@
 //! printed (for numbers, run the release build: `cargo test --release -p arrow-analytics --test
 //! tpch -- --nocapture`).
 //!
-//! `ARROW_TPCH_SQL_DIR` runs other texts of the same queries (both here and in DuckDB).
+//! `ARROW_TPCH_SQL_DIR` runs other texts of the same queries (both here and in DuckDB);
+//! `ARROW_TPCH_EXPLAIN=1` prints each plan.
 //!
 //! A query the engine cannot run yet (a construct or function not implemented) is listed with
 //! its error rather than failing the test; a query it runs must give DuckDB's answer.
@@ -127,6 +128,9 @@ fn tpch_sf01_against_duckdb() {
             Outcome::Error(_) => 0,
         };
         eprintln!("tpch {q}: {rows} rows in {:.1} ms", elapsed.as_secs_f64() * 1000.0);
+        if std::env::var("ARROW_TPCH_EXPLAIN").is_ok() {
+            eprintln!("{}", session.explain(&sql, &[]).unwrap_or_else(|e| e.to_string()));
+        }
         if !oracle {
             continue;
         }
