@@ -106,13 +106,14 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
         Expr::IsDistinctFrom { left, right, negated } => {
             let l = normalize_zero(&evaluate(left, batch, ctx)?)?;
             let r = normalize_zero(&evaluate(right, batch, ctx)?)?;
+            let both_scalar = matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_)));
             let (l, r) = (datum(&l), datum(&r));
             let out = if *negated {
                 arrow_ord::cmp::not_distinct(l.as_ref(), r.as_ref())?
             } else {
                 arrow_ord::cmp::distinct(l.as_ref(), r.as_ref())?
             };
-            Value::Array(Arc::new(out))
+            wrap(Arc::new(out), both_scalar)
         }
         Expr::Like { expr, pattern, negated, case_insensitive } => {
             let v = evaluate(expr, batch, ctx)?;
@@ -228,7 +229,16 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
 
 /// Evaluate to an array of the batch's length.
 pub fn evaluate_array(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<ArrayRef> {
-    evaluate(expr, batch, ctx)?.into_array(batch.num_rows())
+    let n = batch.num_rows();
+    let a = evaluate(expr, batch, ctx)?.into_array(n)?;
+    if a.len() == n {
+        return Ok(a);
+    }
+    // A constant computed as a one-row array where a scalar was meant: spread it.
+    if a.len() == 1 {
+        return repeat(&a, n);
+    }
+    Err(AnalyticsError::internal(format!("an expression gave {} rows for a batch of {n}", a.len())))
 }
 
 /// Evaluate a predicate to a mask where NULL counts as false.

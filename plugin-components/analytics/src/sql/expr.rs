@@ -275,6 +275,14 @@ impl Binder<'_> {
                         {
                             return Ok(Expr::Literal(Literal(narrow_integer(neg))));
                         }
+                        // `- -2147483648`: an integer literal whose negation passes its type
+                        // widens first (a literal's type is its value's, not a column's).
+                        if let Expr::Literal(Literal(a)) = &inner
+                            && let Some(v) = types::integer_value(a)
+                            && let Some(neg) = v.checked_neg()
+                        {
+                            return Ok(Expr::Literal(Literal(types::number_literal(&neg.to_string())?)));
+                        }
                         Ok(Expr::Negate(Box::new(inner)))
                     }
                     ast::UnaryOperator::Plus if is_numeric(&t) => Ok(inner),
