@@ -18,7 +18,10 @@ impl Position {
     /// A position from sqlparser's location; `None` for the empty location sqlparser gives nodes
     /// it does not track.
     pub fn from_location(l: sqlparser::tokenizer::Location) -> Option<Self> {
-        (l.line > 0).then(|| Self { line: u32::try_from(l.line).unwrap_or(u32::MAX), column: u32::try_from(l.column).unwrap_or(u32::MAX) })
+        (l.line > 0).then(|| Self {
+            line: u32::try_from(l.line).unwrap_or(u32::MAX),
+            column: u32::try_from(l.column).unwrap_or(u32::MAX),
+        })
     }
 }
 

@@ -165,14 +165,19 @@ fn normalize_batch(schema: &SchemaRef, b: &RecordBatch) -> Result<RecordBatch> {
         .columns()
         .iter()
         .zip(schema.fields())
-        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { Ok(arrow_cast::cast(c, f.data_type())?) })
+        .map(
+            |(c, f)| {
+                if c.data_type() == f.data_type() { Ok(c.clone()) } else { Ok(arrow_cast::cast(c, f.data_type())?) }
+            },
+        )
         .collect::<Result<Vec<ArrayRef>>>()?;
     let options = RecordBatchOptions::new().with_row_count(Some(b.num_rows()));
     Ok(RecordBatch::try_new_with_options(schema.clone(), columns, &options)?)
 }
 
 fn normalized_schema(schema: &Schema) -> SchemaRef {
-    let fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone().with_data_type(normalized_type(f.data_type()))).collect();
+    let fields: Vec<Field> =
+        schema.fields().iter().map(|f| f.as_ref().clone().with_data_type(normalized_type(f.data_type()))).collect();
     Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
@@ -213,10 +218,16 @@ impl Session {
         }
         let key = name.to_lowercase();
         if self.tables.contains_key(&key) {
-            return Err(AnalyticsError::argument(format!("a table named {name} is already registered (unregister it first, or append)")));
+            return Err(AnalyticsError::argument(format!(
+                "a table named {name} is already registered (unregister it first, or append)"
+            )));
         }
         let norm = normalized_schema(&schema);
-        let batches = batches.iter().filter(|b| b.num_rows() > 0).map(|b| normalize_batch(&norm, b)).collect::<Result<Vec<_>>>()?;
+        let batches = batches
+            .iter()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| normalize_batch(&norm, b))
+            .collect::<Result<Vec<_>>>()?;
         let bytes: u64 = batches.iter().map(|b| b.get_array_memory_size() as u64).sum();
         self.budget.take(bytes, "registering the table")?;
         self.tables.insert(key, Registered { name: name.to_string(), schema: norm, batches, bytes });
@@ -227,15 +238,29 @@ impl Session {
     /// to the normalisation registration applies).
     pub fn append(&mut self, name: &str, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<()> {
         let key = name.to_lowercase();
-        let t = self.tables.get(&key).ok_or_else(|| AnalyticsError::new(ErrorKind::UnknownTable, format!("no table named {name} to append to")))?;
+        let t = self.tables.get(&key).ok_or_else(|| {
+            AnalyticsError::new(ErrorKind::UnknownTable, format!("no table named {name} to append to"))
+        })?;
         let norm = normalized_schema(&schema);
         if norm.fields().len() != t.schema.fields().len()
-            || norm.fields().iter().zip(t.schema.fields()).any(|(a, b)| a.name() != b.name() || a.data_type() != b.data_type())
+            || norm
+                .fields()
+                .iter()
+                .zip(t.schema.fields())
+                .any(|(a, b)| a.name() != b.name() || a.data_type() != b.data_type())
         {
-            return Err(AnalyticsError::argument(format!("the appended rows' columns differ from {name}'s: {} against {}", describe(&norm), describe(&t.schema))));
+            return Err(AnalyticsError::argument(format!(
+                "the appended rows' columns differ from {name}'s: {} against {}",
+                describe(&norm),
+                describe(&t.schema)
+            )));
         }
         let target = t.schema.clone();
-        let batches = batches.iter().filter(|b| b.num_rows() > 0).map(|b| normalize_batch(&target, b)).collect::<Result<Vec<_>>>()?;
+        let batches = batches
+            .iter()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| normalize_batch(&target, b))
+            .collect::<Result<Vec<_>>>()?;
         let bytes: u64 = batches.iter().map(|b| b.get_array_memory_size() as u64).sum();
         self.budget.take(bytes, "appending to the table")?;
         if let Some(t) = self.tables.get_mut(&key) {
@@ -306,7 +331,13 @@ impl Session {
         };
         let schema = partial_schema(&input.schema(), groups, aggregates)?;
         let partial = Query {
-            plan: Plan::Aggregate { input: input.clone(), groups: groups.clone(), aggregates: aggregates.clone(), mode: AggMode::Partial, schema },
+            plan: Plan::Aggregate {
+                input: input.clone(),
+                groups: groups.clone(),
+                aggregates: aggregates.clone(),
+                mode: AggMode::Partial,
+                schema,
+            },
             subqueries: q.subqueries.clone(),
         };
         self.run(&partial)
@@ -394,13 +425,22 @@ fn split_point(q: &Query) -> Result<&Plan> {
         }
     }
     if !simple(input) {
-        return Err(AnalyticsError::unsupported("split aggregation over joins, windows, sorts, limits or DISTINCT (only one table's rows, filtered and computed, can be split)"));
+        return Err(AnalyticsError::unsupported(
+            "split aggregation over joins, windows, sorts, limits or DISTINCT (only one table's rows, filtered and computed, can be split)",
+        ));
     }
     for a in aggregates {
-        let distinct_ok = matches!(a.func, crate::functions::aggregate::AggFunc::Min | crate::functions::aggregate::AggFunc::Max | crate::functions::aggregate::AggFunc::ApproxCountDistinct);
+        let distinct_ok = matches!(
+            a.func,
+            crate::functions::aggregate::AggFunc::Min
+                | crate::functions::aggregate::AggFunc::Max
+                | crate::functions::aggregate::AggFunc::ApproxCountDistinct
+        );
         if !a.func.mergeable() || (a.distinct && !distinct_ok) {
             let what = if a.distinct { format!("{}(DISTINCT ...)", a.func.name()) } else { a.func.name().to_string() };
-            return Err(AnalyticsError::unsupported(format!("split aggregation with {what}: its partial results do not merge")));
+            return Err(AnalyticsError::unsupported(format!(
+                "split aggregation with {what}: its partial results do not merge"
+            )));
         }
     }
     Ok(agg)
@@ -408,7 +448,8 @@ fn split_point(q: &Query) -> Result<&Plan> {
 
 /// The columns of a grouping's partial states: the keys, then each aggregate's state columns.
 fn partial_schema(input: &SchemaRef, groups: &[plan::Expr], aggregates: &[plan::AggCall]) -> Result<SchemaRef> {
-    let mut fields: Vec<Field> = groups.iter().enumerate().map(|(i, g)| Field::new(format!("key_{i}"), g.data_type(input), true)).collect();
+    let mut fields: Vec<Field> =
+        groups.iter().enumerate().map(|(i, g)| Field::new(format!("key_{i}"), g.data_type(input), true)).collect();
     for (i, a) in aggregates.iter().enumerate() {
         let opts: Vec<(bool, bool)> = a.order_by.iter().map(|o| (o.descending, o.nulls_first)).collect();
         let spec = exec::aggregate::spec_of(a, &opts);
@@ -426,12 +467,22 @@ fn replace_node(plan: Plan, target: *const Plan, original: &Plan, with: Plan) ->
         }
         let Some(&child) = original.inputs().first() else { return plan };
         match plan {
-            Plan::Filter { input, predicate } => Plan::Filter { input: Box::new(go(*input, child, target, with)), predicate },
-            Plan::Project { input, exprs, schema } => Plan::Project { input: Box::new(go(*input, child, target, with)), exprs, schema },
-            Plan::Sort { input, keys, fetch } => Plan::Sort { input: Box::new(go(*input, child, target, with)), keys, fetch },
-            Plan::Limit { input, offset, fetch } => Plan::Limit { input: Box::new(go(*input, child, target, with)), offset, fetch },
+            Plan::Filter { input, predicate } => {
+                Plan::Filter { input: Box::new(go(*input, child, target, with)), predicate }
+            }
+            Plan::Project { input, exprs, schema } => {
+                Plan::Project { input: Box::new(go(*input, child, target, with)), exprs, schema }
+            }
+            Plan::Sort { input, keys, fetch } => {
+                Plan::Sort { input: Box::new(go(*input, child, target, with)), keys, fetch }
+            }
+            Plan::Limit { input, offset, fetch } => {
+                Plan::Limit { input: Box::new(go(*input, child, target, with)), offset, fetch }
+            }
             Plan::Distinct { input } => Plan::Distinct { input: Box::new(go(*input, child, target, with)) },
-            Plan::Window { input, windows, schema } => Plan::Window { input: Box::new(go(*input, child, target, with)), windows, schema },
+            Plan::Window { input, windows, schema } => {
+                Plan::Window { input: Box::new(go(*input, child, target, with)), windows, schema }
+            }
             other => other,
         }
     }

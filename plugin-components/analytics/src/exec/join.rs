@@ -40,7 +40,11 @@ pub fn run(
     let l = concat_batches(&ls, &lb)?;
     let r = concat_batches(&rs, &rb)?;
     drop((lb, rb));
-    let pairs = if on.is_empty() { nested_pairs(&l, &r, filter, ctx, &mut reservation)? } else { hash_pairs(&l, &r, on, filter, ctx, &mut reservation)? };
+    let pairs = if on.is_empty() {
+        nested_pairs(&l, &r, filter, ctx, &mut reservation)?
+    } else {
+        hash_pairs(&l, &r, on, filter, ctx, &mut reservation)?
+    };
     assemble(&l, &r, kind, pairs, schema)
 }
 
@@ -55,7 +59,13 @@ fn key_columns(batch: &RecordBatch, keys: &[&Expr], ctx: &ExecContext<'_>) -> Re
 }
 
 /// Evaluate the residual filter on candidate pairs, keeping those where it is true.
-fn keep_passing(l: &RecordBatch, r: &RecordBatch, pairs: Pairs, filter: Option<&Expr>, ctx: &ExecContext<'_>) -> Result<Pairs> {
+fn keep_passing(
+    l: &RecordBatch,
+    r: &RecordBatch,
+    pairs: Pairs,
+    filter: Option<&Expr>,
+    ctx: &ExecContext<'_>,
+) -> Result<Pairs> {
     let Some(f) = filter else { return Ok(pairs) };
     if pairs.left.is_empty() {
         return Ok(pairs);
@@ -95,7 +105,14 @@ fn joined_batch(l: &RecordBatch, r: &RecordBatch, li: &UInt32Array, ri: &UInt32A
     Ok(RecordBatch::try_new_with_options(std::sync::Arc::new(arrow_schema::Schema::new(fields)), columns, &options)?)
 }
 
-fn hash_pairs(l: &RecordBatch, r: &RecordBatch, on: &[(Expr, Expr)], filter: Option<&Expr>, ctx: &ExecContext<'_>, reservation: &mut Reservation<'_>) -> Result<Pairs> {
+fn hash_pairs(
+    l: &RecordBatch,
+    r: &RecordBatch,
+    on: &[(Expr, Expr)],
+    filter: Option<&Expr>,
+    ctx: &ExecContext<'_>,
+    reservation: &mut Reservation<'_>,
+) -> Result<Pairs> {
     let lkeys: Vec<&Expr> = on.iter().map(|(a, _)| a).collect();
     let rkeys: Vec<&Expr> = on.iter().map(|(_, b)| b).collect();
     let lk = key_columns(l, &lkeys, ctx)?;
@@ -104,12 +121,17 @@ fn hash_pairs(l: &RecordBatch, r: &RecordBatch, on: &[(Expr, Expr)], filter: Opt
     let rk = rk
         .into_iter()
         .zip(&lk)
-        .map(|(b, a)| if a.data_type() == b.data_type() { Ok(b) } else { crate::expr::cast::cast(&b, a.data_type(), false) })
+        .map(
+            |(b, a)| {
+                if a.data_type() == b.data_type() { Ok(b) } else { crate::expr::cast::cast(&b, a.data_type(), false) }
+            },
+        )
         .collect::<Result<Vec<_>>>()?;
     let types: Vec<_> = lk.iter().map(|a| a.data_type().clone()).collect();
     // Build on the smaller side.
     let build_left = l.num_rows() < r.num_rows();
-    let (bk, pk, bn, pn) = if build_left { (&lk, &rk, l.num_rows(), r.num_rows()) } else { (&rk, &lk, r.num_rows(), l.num_rows()) };
+    let (bk, pk, bn, pn) =
+        if build_left { (&lk, &rk, l.num_rows(), r.num_rows()) } else { (&rk, &lk, r.num_rows(), l.num_rows()) };
     let mut table = GroupTable::new(&types)?;
     let mut ids = Vec::new();
     table.intern(bk, &mut ids)?;
@@ -154,7 +176,8 @@ fn hash_pairs(l: &RecordBatch, r: &RecordBatch, on: &[(Expr, Expr)], filter: Opt
         if probe_nulls.as_ref().is_some_and(|n| n.is_null(row)) {
             continue;
         }
-        let (start, end) = (counts.get(*id as usize).copied().unwrap_or(0), counts.get(*id as usize + 1).copied().unwrap_or(0));
+        let (start, end) =
+            (counts.get(*id as usize).copied().unwrap_or(0), counts.get(*id as usize + 1).copied().unwrap_or(0));
         for k in start..end {
             pside.push(row as u32);
             bside.push(rows_of.get(k as usize).copied().unwrap_or(0));
@@ -168,7 +191,13 @@ fn hash_pairs(l: &RecordBatch, r: &RecordBatch, on: &[(Expr, Expr)], filter: Opt
     keep_passing(l, r, pairs, filter, ctx)
 }
 
-fn nested_pairs(l: &RecordBatch, r: &RecordBatch, filter: Option<&Expr>, ctx: &ExecContext<'_>, reservation: &mut Reservation<'_>) -> Result<Pairs> {
+fn nested_pairs(
+    l: &RecordBatch,
+    r: &RecordBatch,
+    filter: Option<&Expr>,
+    ctx: &ExecContext<'_>,
+    reservation: &mut Reservation<'_>,
+) -> Result<Pairs> {
     let (nl, nr) = (l.num_rows(), r.num_rows());
     let mut out = Pairs { left: Vec::new(), right: Vec::new() };
     if nl == 0 || nr == 0 {
@@ -178,7 +207,8 @@ fn nested_pairs(l: &RecordBatch, r: &RecordBatch, filter: Option<&Expr>, ctx: &E
     let mut start = 0;
     while start < nl {
         let end = (start + rows_per_chunk).min(nl);
-        let mut chunk = Pairs { left: Vec::with_capacity((end - start) * nr), right: Vec::with_capacity((end - start) * nr) };
+        let mut chunk =
+            Pairs { left: Vec::with_capacity((end - start) * nr), right: Vec::with_capacity((end - start) * nr) };
         for i in start..end {
             for j in 0..nr {
                 chunk.left.push(i as u32);
@@ -196,7 +226,13 @@ fn nested_pairs(l: &RecordBatch, r: &RecordBatch, filter: Option<&Expr>, ctx: &E
 
 /// The output rows: the pairs (sorted by left row for a stable, probe-like order), plus the
 /// unmatched rows an outer join keeps, or the left rows a semi/anti join keeps.
-fn assemble(l: &RecordBatch, r: &RecordBatch, kind: JoinKind, mut pairs: Pairs, schema: &SchemaRef) -> Result<Vec<RecordBatch>> {
+fn assemble(
+    l: &RecordBatch,
+    r: &RecordBatch,
+    kind: JoinKind,
+    mut pairs: Pairs,
+    schema: &SchemaRef,
+) -> Result<Vec<RecordBatch>> {
     let (nl, nr) = (l.num_rows(), r.num_rows());
     if matches!(kind, JoinKind::Semi | JoinKind::Anti) {
         let mut matched = vec![false; nl];
@@ -210,11 +246,37 @@ fn assemble(l: &RecordBatch, r: &RecordBatch, kind: JoinKind, mut pairs: Pairs, 
         let options = RecordBatchOptions::new().with_row_count(Some(out.num_rows()));
         return Ok(vec![RecordBatch::try_new_with_options(schema.clone(), out.columns().to_vec(), &options)?]);
     }
-    // Order pairs by left row, then right row.
-    let mut order: Vec<usize> = (0..pairs.left.len()).collect();
-    order.sort_by_key(|&i| (pairs.left.get(i).copied().unwrap_or(0), pairs.right.get(i).copied().unwrap_or(0)));
-    let mut left: Vec<Option<u32>> = order.iter().map(|&i| pairs.left.get(i).copied()).collect();
-    let mut right: Vec<Option<u32>> = order.iter().map(|&i| pairs.right.get(i).copied()).collect();
+    // Pairs in left-row order (a probe of the left side made them so already; a build on the
+    // left is reordered by a counting sort, which keeps each left row's matches in right order).
+    let sorted = pairs.left.windows(2).all(|w| w.first() <= w.get(1));
+    let (mut left, mut right): (Vec<Option<u32>>, Vec<Option<u32>>) = if sorted {
+        (pairs.left.iter().map(|&i| Some(i)).collect(), pairs.right.iter().map(|&j| Some(j)).collect())
+    } else {
+        let mut starts = vec![0usize; nl + 1];
+        for &i in &pairs.left {
+            if let Some(c) = starts.get_mut(i as usize + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            let prev = starts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(i) {
+                *c += prev;
+            }
+        }
+        let mut left = vec![None; pairs.left.len()];
+        let mut right = vec![None; pairs.left.len()];
+        for (&i, &j) in pairs.left.iter().zip(&pairs.right) {
+            if let Some(at) = starts.get_mut(i as usize) {
+                if let (Some(l), Some(r)) = (left.get_mut(*at), right.get_mut(*at)) {
+                    *l = Some(i);
+                    *r = Some(j);
+                }
+                *at += 1;
+            }
+        }
+        (left, right)
+    };
     if matches!(kind, JoinKind::Left | JoinKind::Full) {
         let mut matched = vec![false; nl];
         for i in left.iter().flatten() {
@@ -260,7 +322,10 @@ fn assemble(l: &RecordBatch, r: &RecordBatch, kind: JoinKind, mut pairs: Pairs, 
             columns.push(take_or_null(c, &ri)?);
         }
         let options = RecordBatchOptions::new().with_row_count(Some(end - at));
-        out.push(RecordBatch::try_new_with_options(schema.clone(), columns, &options).map_err(|e| AnalyticsError::internal(format!("join output: {e}")))?);
+        out.push(
+            RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+                .map_err(|e| AnalyticsError::internal(format!("join output: {e}")))?,
+        );
         at = end;
     }
     Ok(out)

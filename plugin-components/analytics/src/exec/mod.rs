@@ -47,7 +47,12 @@ pub struct ExecContext<'a> {
 impl<'a> ExecContext<'a> {
     /// A context for `query` over `tables`.
     pub fn new(tables: &'a dyn Tables, query: &'a Query, budget: &'a Budget) -> Self {
-        ExecContext { tables, subqueries: &query.subqueries, results: RefCell::new(vec![None; query.subqueries.len()]), budget }
+        ExecContext {
+            tables,
+            subqueries: &query.subqueries,
+            results: RefCell::new(vec![None; query.subqueries.len()]),
+            budget,
+        }
     }
 }
 
@@ -56,13 +61,17 @@ impl Context for ExecContext<'_> {
         if let Some(Some(done)) = self.results.borrow().get(index) {
             return Ok(done.clone());
         }
-        let plan = self.subqueries.get(index).ok_or_else(|| AnalyticsError::internal(format!("no subquery {index}")))?;
+        let plan =
+            self.subqueries.get(index).ok_or_else(|| AnalyticsError::internal(format!("no subquery {index}")))?;
         let batches = collect(plan, self)?;
         let schema = plan.schema();
         let column = match batches.as_slice() {
-            [] => arrow_array::new_empty_array(schema.fields().first().map(|f| f.data_type()).unwrap_or(&arrow_schema::DataType::Null)),
+            [] => arrow_array::new_empty_array(
+                schema.fields().first().map(|f| f.data_type()).unwrap_or(&arrow_schema::DataType::Null),
+            ),
             _ => {
-                let parts: Vec<&dyn Array> = batches.iter().filter_map(|b| b.columns().first()).map(|c| c.as_ref()).collect();
+                let parts: Vec<&dyn Array> =
+                    batches.iter().filter_map(|b| b.columns().first()).map(|c| c.as_ref()).collect();
                 if parts.is_empty() {
                     // EXISTS over a subquery of no columns: only the row count matters.
                     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
@@ -174,7 +183,12 @@ fn scan_batch(
 }
 
 /// The expressions evaluated over a batch, as a batch of `schema`.
-pub fn project(b: &RecordBatch, exprs: &[crate::plan::Expr], schema: &SchemaRef, ctx: &dyn Context) -> Result<RecordBatch> {
+pub fn project(
+    b: &RecordBatch,
+    exprs: &[crate::plan::Expr],
+    schema: &SchemaRef,
+    ctx: &dyn Context,
+) -> Result<RecordBatch> {
     let columns = exprs
         .iter()
         .zip(schema.fields())
@@ -190,24 +204,27 @@ pub fn project(b: &RecordBatch, exprs: &[crate::plan::Expr], schema: &SchemaRef,
 fn limit<'a>(input: Batches<'a>, offset: usize, fetch: Option<usize>) -> Batches<'a> {
     let mut skip = offset;
     let mut left = fetch.unwrap_or(usize::MAX);
-    Box::new(input.map_while(move |b| {
-        if left == 0 {
-            return None;
-        }
-        Some(b.map(|b| {
-            let n = b.num_rows();
-            if skip >= n {
-                skip -= n;
-                return None;
-            }
-            let take = (n - skip).min(left);
-            let out = b.slice(skip, take);
-            skip = 0;
-            left -= take;
-            Some(out)
-        }))
-    })
-    .filter_map(|r| r.transpose()))
+    Box::new(
+        input
+            .map_while(move |b| {
+                if left == 0 {
+                    return None;
+                }
+                Some(b.map(|b| {
+                    let n = b.num_rows();
+                    if skip >= n {
+                        skip -= n;
+                        return None;
+                    }
+                    let take = (n - skip).min(left);
+                    let out = b.slice(skip, take);
+                    skip = 0;
+                    left -= take;
+                    Some(out)
+                }))
+            })
+            .filter_map(|r| r.transpose()),
+    )
 }
 
 /// Every batch of `batches` as one batch of `schema` (none: an empty batch).

@@ -19,7 +19,13 @@ pub fn options(k: &SortExpr) -> SortOptions {
 }
 
 /// Sort `batches` by `keys`, keeping the first `fetch` rows when given.
-pub fn run(batches: Vec<RecordBatch>, schema: &SchemaRef, keys: &[SortExpr], fetch: Option<usize>, ctx: &ExecContext<'_>) -> Result<Vec<RecordBatch>> {
+pub fn run(
+    batches: Vec<RecordBatch>,
+    schema: &SchemaRef,
+    keys: &[SortExpr],
+    fetch: Option<usize>,
+    ctx: &ExecContext<'_>,
+) -> Result<Vec<RecordBatch>> {
     let mut reservation = Reservation::new(ctx.budget, "a sort");
     reservation.resize(batches.iter().map(RecordBatch::get_array_memory_size).sum::<usize>() * 2)?;
     let all = super::concat_batches(schema, &batches)?;
@@ -29,7 +35,9 @@ pub fn run(batches: Vec<RecordBatch>, schema: &SchemaRef, keys: &[SortExpr], fet
     }
     let columns = keys
         .iter()
-        .map(|k| Ok(SortColumn { values: normalize(&expr::evaluate_array(&k.expr, &all, ctx)?), options: Some(options(k)) }))
+        .map(|k| {
+            Ok(SortColumn { values: normalize(&expr::evaluate_array(&k.expr, &all, ctx)?), options: Some(options(k)) })
+        })
         .collect::<Result<Vec<_>>>()?;
     let limit = fetch.map(|f| f.min(all.num_rows()));
     let indices = lexsort_to_indices(&columns, limit)?;

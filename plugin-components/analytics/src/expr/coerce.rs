@@ -1,13 +1,13 @@
 //! Type rules, DuckDB's where SQL leaves a choice: the common type of two operands, what an
 //! arithmetic operator returns, and which implicit casts are allowed.
 //!
-//! - Integers widen to the wider type; signed with unsigned takes a signed type wide enough for
-//!   both (`uint8 + int8` is `int16`; `uint64` with a signed type is `int64`, where DuckDB would
-//!   use a 128-bit integer).
+//! - Integers widen to the wider type; signed with unsigned takes the signed type when it is the
+//!   wider, else `int64` (`uint8 + int16` is `int16`, `uint8 + int8` is `int64`), and `uint64`
+//!   with a signed type is DuckDB's `HUGEINT`, here `decimal(38, 0)`.
 //! - An integer *literal* takes the other operand's integer type when its value fits
 //!   (`tinyint_col + 1` is `tinyint`, and overflows as one), as DuckDB's integer literals do.
 //! - Integers with decimals become decimals wide enough for the integer's digits; anything with
-//!   a float becomes a float (`float32` unless a `float64` is involved).
+//!   a float becomes a float (`float32` unless a `float64` is involved, even with a decimal).
 //! - `/` is floating division on integers and decimals (`float64`); `//` is integer division.
 
 use arrow_schema::{DataType, TimeUnit};
@@ -48,9 +48,10 @@ pub fn is_temporal(t: &DataType) -> bool {
 /// The precision and scale of a decimal type.
 pub fn decimal_parts(t: &DataType) -> Option<(u8, i8)> {
     match t {
-        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => {
-            Some((*p, *s))
-        }
+        DataType::Decimal32(p, s)
+        | DataType::Decimal64(p, s)
+        | DataType::Decimal128(p, s)
+        | DataType::Decimal256(p, s) => Some((*p, *s)),
         _ => None,
     }
 }
@@ -134,18 +135,13 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
             Some(match (sa, sb) {
                 (true, true) => signed_of(wa.max(wb)),
                 (false, false) => unsigned_of(wa.max(wb)),
-                // The unsigned side needs one more width to fit a signed type.
-                (true, false) => signed_of(wa.max(wb.saturating_mul(2))),
-                (false, true) => signed_of(wb.max(wa.saturating_mul(2))),
+                (true, false) => mixed_sign(wa, wb),
+                (false, true) => mixed_sign(wb, wa),
             })
         }
         _ if is_float(a) || is_float(b) => {
             if (is_numeric(a) || *a == Null) && (is_numeric(b) || *b == Null) {
-                Some(if matches!(a, Float64) || matches!(b, Float64) || is_decimal(a) || is_decimal(b) {
-                    Float64
-                } else {
-                    Float32
-                })
+                Some(if matches!(a, Float64) || matches!(b, Float64) { Float64 } else { Float32 })
             } else {
                 None
             }
@@ -153,8 +149,9 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
         _ if (is_decimal(a) || is_integer(a)) && (is_decimal(b) || is_integer(b)) => {
             let (pa, sa) = decimal_parts(a).or_else(|| integer_as_decimal(a))?;
             let (pb, sb) = decimal_parts(b).or_else(|| integer_as_decimal(b))?;
-            let scale = sa.max(sb);
             let int_digits = (pa as i16 - sa as i16).max(pb as i16 - sb as i16);
+            // Past 38 digits the integer digits win and the scale shrinks (as DuckDB does).
+            let scale = (sa.max(sb) as i16).min(MAX_DECIMAL_PRECISION as i16 - int_digits).max(0) as i8;
             let precision = (int_digits + scale as i16).clamp(1, MAX_DECIMAL_PRECISION as i16) as u8;
             Some(decimal(precision, scale))
         }
@@ -168,6 +165,19 @@ pub fn common_type(a: &DataType, b: &DataType) -> Option<DataType> {
     }
 }
 
+/// DuckDB's type for a signed integer of `signed` bytes with an unsigned one of `unsigned` bytes:
+/// the signed type when it is wider, else `BIGINT`, and `HUGEINT` (here `decimal(38, 0)`) with
+/// a `UBIGINT`.
+fn mixed_sign(signed: u8, unsigned: u8) -> DataType {
+    if unsigned >= 8 {
+        DataType::Decimal128(MAX_DECIMAL_PRECISION, 0)
+    } else if unsigned < signed {
+        signed_of(signed)
+    } else {
+        DataType::Int64
+    }
+}
+
 fn finer(a: TimeUnit, b: TimeUnit) -> TimeUnit {
     let rank = |u: TimeUnit| match u {
         TimeUnit::Second => 0,
@@ -176,6 +186,23 @@ fn finer(a: TimeUnit, b: TimeUnit) -> TimeUnit {
         TimeUnit::Nanosecond => 3,
     };
     if rank(a) >= rank(b) { a } else { b }
+}
+
+/// `a * b` where one side is a decimal and neither a float, as DuckDB types it: each side a
+/// decimal of its own (an integer with its type's digits), the product with the sum of both
+/// precisions and scales, at most 18 digits when both sides have at most 18 (DuckDB multiplies
+/// those in 64 bits, and a product past 18 digits is an overflow error), else at most 38. The
+/// result: the two operand types and the product's.
+pub fn decimal_product(a: &DataType, b: &DataType) -> Option<(DataType, DataType, DataType)> {
+    if !(is_decimal(a) || is_decimal(b)) || is_float(a) || is_float(b) {
+        return None;
+    }
+    let (pa, sa) = decimal_parts(a).or_else(|| integer_as_decimal(a))?;
+    let (pb, sb) = decimal_parts(b).or_else(|| integer_as_decimal(b))?;
+    let cap = if pa <= 18 && pb <= 18 { 18 } else { MAX_DECIMAL_PRECISION };
+    let p = pa.saturating_add(pb).min(cap);
+    let s = sa.saturating_add(sb).min(p as i8);
+    Some((decimal(pa, sa), decimal(pb, sb), decimal(p, s)))
 }
 
 /// The result type of `+ - * %` on two operands of the common type `t` (decimals by DuckDB's
@@ -199,7 +226,10 @@ mod tests {
     #[test]
     fn integers_widen_and_mixed_signs_fit_both() {
         assert_eq!(common_type(&DataType::Int8, &DataType::Int32), Some(DataType::Int32));
-        assert_eq!(common_type(&DataType::UInt8, &DataType::Int8), Some(DataType::Int16));
+        assert_eq!(common_type(&DataType::UInt8, &DataType::Int8), Some(DataType::Int64));
+        assert_eq!(common_type(&DataType::UInt8, &DataType::Int16), Some(DataType::Int16));
+        assert_eq!(common_type(&DataType::UInt16, &DataType::Int16), Some(DataType::Int64));
+        assert_eq!(common_type(&DataType::UInt64, &DataType::Int8), Some(DataType::Decimal128(38, 0)));
         assert_eq!(common_type(&DataType::UInt32, &DataType::Int64), Some(DataType::Int64));
         assert_eq!(common_type(&DataType::Int32, &DataType::Float32), Some(DataType::Float32));
         assert_eq!(common_type(&DataType::Int64, &DataType::Float64), Some(DataType::Float64));
@@ -207,9 +237,14 @@ mod tests {
 
     #[test]
     fn decimals_keep_every_digit_of_both() {
-        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Int32), Some(DataType::Decimal128(12, 2)));
-        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Decimal128(10, 4)), Some(DataType::Decimal128(17, 4)));
-        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Float32), Some(DataType::Float64));
+        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Int32), Some(DataType::Decimal128(15, 2)));
+        assert_eq!(common_type(&DataType::Decimal128(5, 2), &DataType::Int32), Some(DataType::Decimal128(12, 2)));
+        assert_eq!(
+            common_type(&DataType::Decimal128(15, 2), &DataType::Decimal128(10, 4)),
+            Some(DataType::Decimal128(17, 4))
+        );
+        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Float32), Some(DataType::Float32));
+        assert_eq!(common_type(&DataType::Decimal128(15, 2), &DataType::Float64), Some(DataType::Float64));
         assert_eq!(common_type(&DataType::Utf8, &DataType::Int32), None);
     }
 }

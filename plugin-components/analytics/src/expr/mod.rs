@@ -15,6 +15,8 @@ use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, Scalar, new_null_a
 use arrow_schema::DataType;
 
 use crate::error::{AnalyticsError, Result};
+use crate::functions::scalar::ScalarFunc;
+use crate::functions::scalar::null::NullFunc;
 use crate::plan::{BinaryOp, Expr};
 
 /// The result of evaluating an expression on a batch.
@@ -85,26 +87,33 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             let r = evaluate(right, batch, ctx)?;
             binary(*op, l, r, return_type, n)?
         }
-        Expr::Not(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(Arc::new(arrow_arith::boolean::not(a.as_boolean())?)))?,
+        Expr::Not(e) => {
+            map_value(evaluate(e, batch, ctx)?, |a| Ok(Arc::new(arrow_arith::boolean::not(a.as_boolean())?)))?
+        }
         Expr::Negate(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(arrow_arith::numeric::neg(a.as_ref())?))?,
         Expr::IsNull { expr, negated } => {
             let v = evaluate(expr, batch, ctx)?;
             let negated = *negated;
             map_value(v, |a| {
-                let r = if negated { arrow_arith::boolean::is_not_null(a.as_ref())? } else { arrow_arith::boolean::is_null(a.as_ref())? };
+                let r = if negated {
+                    arrow_arith::boolean::is_not_null(a.as_ref())?
+                } else {
+                    arrow_arith::boolean::is_null(a.as_ref())?
+                };
                 Ok(Arc::new(r))
             })?
         }
         Expr::IsDistinctFrom { left, right, negated } => {
-            let l = evaluate(left, batch, ctx)?;
-            let r = evaluate(right, batch, ctx)?;
+            let l = normalize_zero(&evaluate(left, batch, ctx)?)?;
+            let r = normalize_zero(&evaluate(right, batch, ctx)?)?;
+            let both_scalar = matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_)));
             let (l, r) = (datum(&l), datum(&r));
             let out = if *negated {
                 arrow_ord::cmp::not_distinct(l.as_ref(), r.as_ref())?
             } else {
                 arrow_ord::cmp::distinct(l.as_ref(), r.as_ref())?
             };
-            Value::Array(Arc::new(out))
+            wrap(Arc::new(out), both_scalar)
         }
         Expr::Like { expr, pattern, negated, case_insensitive } => {
             let v = evaluate(expr, batch, ctx)?;
@@ -127,7 +136,17 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
                 let eq = compare(BinaryOp::Eq, &v, &item)?;
                 acc = Some(match acc {
                     None => eq,
-                    Some(a) => arrow_arith::boolean::or_kleene(&a, &eq)?,
+                    // A constant value against constant items gives one row, against a column n:
+                    // bring both to one length.
+                    Some(a) if a.len() == eq.len() => arrow_arith::boolean::or_kleene(&a, &eq)?,
+                    Some(a) => {
+                        let widen = |x: BooleanArray| -> Result<ArrayRef> {
+                            let x: ArrayRef = Arc::new(x);
+                            if x.len() == n { Ok(x) } else { repeat(&x, n) }
+                        };
+                        let (a, eq) = (widen(a)?, widen(eq)?);
+                        arrow_arith::boolean::or_kleene(a.as_boolean(), eq.as_boolean())?
+                    }
                 });
             }
             let out = acc.unwrap_or_else(|| BooleanArray::from(vec![false; n]));
@@ -163,6 +182,40 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             let try_cast = *try_cast;
             map_value(v, |a| cast::cast(&a, to, try_cast))?
         }
+        Expr::Function { func: ScalarFunc::Null(NullFunc::Coalesce), args, return_type } if args.len() > 1 => {
+            // Lazy, as DuckDB's: an argument is computed only on the rows every earlier one left
+            // NULL, so a failing one is no error where it is not needed.
+            let (last, init) =
+                args.split_last().ok_or_else(|| AnalyticsError::internal("coalesce without arguments"))?;
+            let branches: Vec<(Expr, Expr)> =
+                init.iter().map(|a| (Expr::IsNull { expr: Box::new(a.clone()), negated: true }, a.clone())).collect();
+            case(&branches, last, return_type, batch, ctx)?
+        }
+        Expr::Function { func: ScalarFunc::Null(NullFunc::NullIf), args, return_type } if args.len() == 2 => {
+            // `CASE WHEN a = b THEN NULL ELSE a END`, with `=` as the engine compares (-0.0 = 0.0).
+            let (a, b) = (args.first(), args.get(1));
+            let (Some(a), Some(b)) = (a, b) else {
+                return Err(AnalyticsError::internal("nullif without two arguments"));
+            };
+            let va = evaluate(a, batch, ctx)?;
+            let vb = evaluate(b, batch, ctx)?;
+            let both_scalar = matches!((&va, &vb), (Value::Scalar(_), Value::Scalar(_)));
+            let eq = compare(BinaryOp::Eq, &va, &vb)?;
+            let len = if both_scalar { 1 } else { n };
+            let keep = BooleanArray::from_iter(eq.iter().map(|e| Some(e != Some(true))));
+            // The value kept is the first argument as it was before the cast to the common type
+            // (`nullif(int, float)` keeps the integer exactly).
+            let a_arr = match a {
+                Expr::Cast { expr: inner, .. } if inner.data_type(&batch.schema()) == *return_type => {
+                    evaluate(inner, batch, ctx)?.into_array(len)?
+                }
+                _ => va.into_array(len)?,
+            };
+            let keep = if keep.len() == len { keep } else { BooleanArray::from(vec![keep.value(0); len]) };
+            let out = arrow_select::zip::zip(&keep, &a_arr, &arrow_array::new_null_array(a_arr.data_type(), len))?;
+            let out = if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? };
+            wrap(out, both_scalar)
+        }
         Expr::Function { func, args, return_type } => {
             let values = args.iter().map(|a| evaluate(a, batch, ctx)).collect::<Result<Vec<_>>>()?;
             let all_scalar = !values.is_empty() && values.iter().all(|v| matches!(v, Value::Scalar(_)));
@@ -176,7 +229,16 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
 
 /// Evaluate to an array of the batch's length.
 pub fn evaluate_array(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<ArrayRef> {
-    evaluate(expr, batch, ctx)?.into_array(batch.num_rows())
+    let n = batch.num_rows();
+    let a = evaluate(expr, batch, ctx)?.into_array(n)?;
+    if a.len() == n {
+        return Ok(a);
+    }
+    // A constant computed as a one-row array where a scalar was meant: spread it.
+    if a.len() == 1 {
+        return repeat(&a, n);
+    }
+    Err(AnalyticsError::internal(format!("an expression gave {} rows for a batch of {n}", a.len())))
 }
 
 /// Evaluate a predicate to a mask where NULL counts as false.
@@ -210,16 +272,29 @@ fn datum(v: &Value) -> Box<dyn arrow_array::Datum + '_> {
     }
 }
 
+/// Floats made canonical for hashing and row encoding: `-0.0` as `0.0`, every NaN as one NaN.
+pub fn normalize_floats(a: &ArrayRef) -> ArrayRef {
+    use arrow_array::types::{Float32Type, Float64Type};
+    match a.data_type() {
+        DataType::Float64 => Arc::new(
+            a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v + 0.0 }),
+        ),
+        DataType::Float32 => Arc::new(
+            a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v + 0.0 }),
+        ),
+        _ => a.clone(),
+    }
+}
+
 /// Floats compare as DuckDB compares them: `-0.0` equals `0.0` (arrow's total order would tell
 /// them apart) and NaN equals NaN and is above every number (arrow's order already says so).
 fn normalize_zero(v: &Value) -> Result<Value> {
-    let t = v.data_type();
-    if !matches!(t, DataType::Float32 | DataType::Float64 | DataType::Float16) {
+    if !matches!(v.data_type(), DataType::Float32 | DataType::Float64) {
         return Ok(v.clone());
     }
-    let zero = cast::cast(&(Arc::new(arrow_array::Float64Array::from(vec![0.0])) as ArrayRef), t, false)?;
-    // x + 0.0 is +0.0 for x = -0.0 and x for everything else (NaN included).
-    map_value(v.clone(), |a| Ok(arrow_arith::numeric::add(&a, &Scalar::new(zero.clone()))?))
+    // -0.0 as 0.0, and every NaN (a negated one too, which arrow's total order puts below -inf)
+    // as the one NaN above every number.
+    map_value(v.clone(), |a| Ok(normalize_floats(&a)))
 }
 
 fn compare(op: BinaryOp, l: &Value, r: &Value) -> Result<BooleanArray> {
@@ -257,6 +332,18 @@ fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) ->
             Arc::new(arrow_string::concat_elements::concat_elements_utf8(la.as_string::<i32>(), ra.as_string::<i32>())?)
         }
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::IntDiv | BinaryOp::Mod => {
+            if op == BinaryOp::IntDiv && coerce::is_float(r.data_type()) && divides_by_zero(&l, &r, n)? {
+                // `//` on floats divides, but by zero it fails, as on integers (DuckDB).
+                return Err(AnalyticsError::execution("division by zero in //"));
+            }
+            if op == BinaryOp::IntDiv && matches!(return_type, DataType::Decimal128(_, 0)) {
+                return Ok(wrap(integer_divide(l, r, n, return_type)?, both_scalar));
+            }
+            if op == BinaryOp::Mul
+                && let Some(out) = decimal_multiply(&l, &r, n, return_type)?
+            {
+                return Ok(wrap(out, both_scalar));
+            }
             let (dl, dr) = (datum(&l), datum(&r));
             let (dl, dr) = (dl.as_ref(), dr.as_ref());
             let out = match op {
@@ -272,11 +359,99 @@ fn binary(op: BinaryOp, l: Value, r: Value, return_type: &DataType, n: usize) ->
                 }
                 other => AnalyticsError::from_arrow(other),
             })?;
-            if out.data_type() == return_type { out } else { cast::cast(&out, return_type, false)? }
+            // A decimal result must fit its precision: a cast to it checks that; where arrow's own
+            // result type is already it, arrow checked only the 128 bits.
+            let same = out.data_type() == return_type;
+            let out = if same { out } else { cast::cast(&out, return_type, false)? };
+            if let (true, DataType::Decimal128(p, _)) = (same, return_type) {
+                out.as_primitive::<arrow_array::types::Decimal128Type>()
+                    .validate_decimal_precision(*p)
+                    .map_err(|e| AnalyticsError::execution(format!("overflow in {}: {e}", op.symbol())))?;
+            }
+            out
         }
         other => return Err(AnalyticsError::internal(format!("unhandled operator {}", other.symbol()))),
     };
     Ok(wrap(out, both_scalar))
+}
+
+/// Whether a float division has a row with a zero divisor and a dividend (a NULL on either side
+/// makes the row NULL, no error).
+fn divides_by_zero(l: &Value, r: &Value, n: usize) -> Result<bool> {
+    let len = if matches!((l, r), (Value::Scalar(_), Value::Scalar(_))) { 1 } else { n };
+    let (la, ra) = (l.clone().into_array(len)?, r.clone().into_array(len)?);
+    let ra = cast::cast(&ra, &DataType::Float64, false)?;
+    let rv = ra.as_primitive::<arrow_array::types::Float64Type>();
+    Ok((0..len).any(|i| rv.is_valid(i) && rv.value(i) == 0.0 && la.is_valid(i)))
+}
+
+/// `a * b` on decimals whose product keeps the sum of their scales (the usual case): one pass of
+/// checked 128-bit products, each checked against the result's precision, where arrow's kernel,
+/// a cast to the result type and a check would take three.
+fn decimal_multiply(l: &Value, r: &Value, n: usize, return_type: &DataType) -> Result<Option<ArrayRef>> {
+    use arrow_array::types::Decimal128Type;
+    let (DataType::Decimal128(_, sa), DataType::Decimal128(_, sb), DataType::Decimal128(p, s)) =
+        (l.data_type(), r.data_type(), return_type)
+    else {
+        return Ok(None);
+    };
+    if i16::from(*sa) + i16::from(*sb) != i16::from(*s) {
+        return Ok(None);
+    }
+    let bound = 10i128.checked_pow(u32::from(*p)).unwrap_or(i128::MAX);
+    let product = |a: i128, b: i128| -> std::result::Result<i128, arrow_schema::ArrowError> {
+        match a.checked_mul(b) {
+            Some(v) if v.unsigned_abs() < bound.unsigned_abs() => Ok(v),
+            _ => Err(arrow_schema::ArrowError::ArithmeticOverflow(format!(
+                "overflow in *: {a} * {b} does not fit in decimal({p}, {s})"
+            ))),
+        }
+    };
+    let len = if matches!((l, r), (Value::Scalar(_), Value::Scalar(_))) { 1 } else { n };
+    let out: arrow_array::Decimal128Array = match (l, r) {
+        (Value::Scalar(a), Value::Array(b)) | (Value::Array(b), Value::Scalar(a)) if a.len() == 1 && !a.is_null(0) => {
+            let k = a.as_primitive::<Decimal128Type>().value(0);
+            b.as_primitive::<Decimal128Type>().try_unary(|v| product(k, v))
+        }
+        _ => {
+            let (la, ra) = (l.clone().into_array(len)?, r.clone().into_array(len)?);
+            arrow_arith::arity::try_binary(
+                la.as_primitive::<Decimal128Type>(),
+                ra.as_primitive::<Decimal128Type>(),
+                product,
+            )
+        }
+    }
+    .map_err(|e| AnalyticsError::execution(e.to_string()))?;
+    Ok(Some(Arc::new(out.with_precision_and_scale(*p, *s)?)))
+}
+
+/// `//` of two integers that meet at DuckDB's `HUGEINT` (here `decimal(38, 0)`): integer
+/// division truncating toward zero, by zero an error.
+fn integer_divide(l: Value, r: Value, n: usize, return_type: &DataType) -> Result<ArrayRef> {
+    use arrow_array::types::Decimal128Type;
+    let len = if matches!((&l, &r), (Value::Scalar(_), Value::Scalar(_))) { 1 } else { n };
+    let la = cast::cast(&l.into_array(len)?, return_type, false)?;
+    let ra = cast::cast(&r.into_array(len)?, return_type, false)?;
+    let out: arrow_array::Decimal128Array = arrow_arith::arity::try_binary(
+        la.as_primitive::<Decimal128Type>(),
+        ra.as_primitive::<Decimal128Type>(),
+        |a: i128, b: i128| {
+            if b == 0 {
+                return Err(arrow_schema::ArrowError::DivideByZero);
+            }
+            a.checked_div(b).ok_or_else(|| arrow_schema::ArrowError::ArithmeticOverflow("overflow in //".into()))
+        },
+    )
+    .map_err(|e| match e {
+        arrow_schema::ArrowError::DivideByZero => AnalyticsError::execution("division by zero in //"),
+        other => AnalyticsError::from_arrow(other),
+    })?;
+    let (p, s) = match return_type {
+        DataType::Decimal128(p, s) => (*p, *s),
+        _ => (38, 0),
+    };
+    Ok(Arc::new(out.with_precision_and_scale(p, s)?))
 }
 
 /// `CASE`: each branch's value is computed only on the rows it is chosen for, so a branch that
@@ -298,12 +473,17 @@ fn case(
         if remaining.is_empty() {
             break;
         }
-        let sub = take_rows(batch, &remaining)?;
+        // The rows still open, without a copy while that is all of them.
+        let sub = if remaining.len() == n { batch.clone() } else { take_rows(batch, &remaining)? };
         let mask = evaluate_mask(cond, &sub, ctx)?;
         if mask.true_count() == 0 {
             continue;
         }
-        let chosen = arrow_select::filter::filter_record_batch(&sub, &mask)?;
+        let chosen = if mask.true_count() == sub.num_rows() {
+            sub
+        } else {
+            arrow_select::filter::filter_record_batch(&sub, &mask)?
+        };
         let values = evaluate_array(value, &chosen, ctx)?;
         let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
         let slot = sources.len();
@@ -323,7 +503,7 @@ fn case(
         remaining = still;
     }
     if !remaining.is_empty() {
-        let sub = take_rows(batch, &remaining)?;
+        let sub = if remaining.len() == n { batch.clone() } else { take_rows(batch, &remaining)? };
         let values = evaluate(otherwise, &sub, ctx)?.into_array(sub.num_rows())?;
         let values = if values.data_type() == return_type { values } else { cast::cast(&values, return_type, false)? };
         let slot = sources.len();
@@ -357,7 +537,13 @@ fn take_rows(batch: &RecordBatch, indices: &[u32]) -> Result<RecordBatch> {
 pub fn in_set(v: &ArrayRef, set: &ArrayRef, negated: bool) -> Result<BooleanArray> {
     use arrow_row::{RowConverter, SortField};
     let set = if set.data_type() == v.data_type() { set.clone() } else { cast::cast(set, v.data_type(), false)? };
+    // Equal values must encode to equal bytes: -0.0 as 0.0, one NaN.
+    let (v, set) = (&normalize_floats(v), normalize_floats(&set));
     let converter = RowConverter::new(vec![SortField::new(v.data_type().clone())])?;
+    if set.is_empty() {
+        // Nothing is IN an empty set, not even NULL.
+        return Ok(BooleanArray::from(vec![negated; v.len()]));
+    }
     let set_has_null = set.null_count() > 0;
     let set_rows = converter.convert_columns(&[set])?;
     let members: hashbrown::HashSet<&[u8]> = (0..set_rows.num_rows()).map(|i| set_rows.row(i).data()).collect();

@@ -24,12 +24,21 @@ pub fn expr(e: &Expr, input: &Schema) -> String {
     match e {
         Expr::Column(i) => name(*i),
         Expr::Literal(l) => l.to_string(),
-        Expr::Binary { op, left, right, .. } => format!("({} {} {})", expr(left, input), op.symbol(), expr(right, input)),
+        Expr::Binary { op, left, right, .. } => {
+            format!("({} {} {})", expr(left, input), op.symbol(), expr(right, input))
+        }
         Expr::Not(x) => format!("NOT {}", expr(x, input)),
         Expr::Negate(x) => format!("-{}", expr(x, input)),
-        Expr::IsNull { expr: x, negated } => format!("{} IS {}NULL", expr(x, input), if *negated { "NOT " } else { "" }),
+        Expr::IsNull { expr: x, negated } => {
+            format!("{} IS {}NULL", expr(x, input), if *negated { "NOT " } else { "" })
+        }
         Expr::IsDistinctFrom { left, right, negated } => {
-            format!("{} IS {}DISTINCT FROM {}", expr(left, input), if *negated { "NOT " } else { "" }, expr(right, input))
+            format!(
+                "{} IS {}DISTINCT FROM {}",
+                expr(left, input),
+                if *negated { "NOT " } else { "" },
+                expr(right, input)
+            )
         }
         Expr::Like { expr: x, pattern, negated, case_insensitive } => format!(
             "{} {}{} {}",
@@ -42,7 +51,9 @@ pub fn expr(e: &Expr, input: &Schema) -> String {
             let items: Vec<String> = list.iter().map(|i| expr(i, input)).collect();
             format!("{} {}IN ({})", expr(x, input), if *negated { "NOT " } else { "" }, items.join(", "))
         }
-        Expr::InSubquery { expr: x, subquery, negated } => format!("{} {}IN ${subquery}", expr(x, input), if *negated { "NOT " } else { "" }),
+        Expr::InSubquery { expr: x, subquery, negated } => {
+            format!("{} {}IN ${subquery}", expr(x, input), if *negated { "NOT " } else { "" })
+        }
         Expr::Exists { subquery, negated } => format!("{}EXISTS ${subquery}", if *negated { "NOT " } else { "" }),
         Expr::ScalarSubquery { subquery, .. } => format!("${subquery}"),
         Expr::Case { branches, otherwise, .. } => {
@@ -53,7 +64,9 @@ pub fn expr(e: &Expr, input: &Schema) -> String {
             let _ = write!(s, " ELSE {} END", expr(otherwise, input));
             s
         }
-        Expr::Cast { expr: x, to, try_cast } => format!("{}({} AS {to})", if *try_cast { "TRY_CAST" } else { "CAST" }, expr(x, input)),
+        Expr::Cast { expr: x, to, try_cast } => {
+            format!("{}({} AS {to})", if *try_cast { "TRY_CAST" } else { "CAST" }, expr(x, input))
+        }
         Expr::Function { func, args, .. } => {
             let a: Vec<String> = args.iter().map(|x| expr(x, input)).collect();
             format!("{}({})", func.name(), a.join(", "))
@@ -63,14 +76,23 @@ pub fn expr(e: &Expr, input: &Schema) -> String {
 
 fn sort_keys(keys: &[SortExpr], input: &Schema) -> String {
     keys.iter()
-        .map(|k| format!("{} {}{}", expr(&k.expr, input), if k.descending { "DESC" } else { "ASC" }, if k.nulls_first { " NULLS FIRST" } else { "" }))
+        .map(|k| {
+            format!(
+                "{} {}{}",
+                expr(&k.expr, input),
+                if k.descending { "DESC" } else { "ASC" },
+                if k.nulls_first { " NULLS FIRST" } else { "" }
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn rows_of(p: &Plan, tables: &dyn Tables) -> Option<usize> {
     match p {
-        Plan::Scan { table, filters, .. } if filters.is_empty() => tables.batches(table).ok().map(|b| b.iter().map(|x| x.num_rows()).sum()),
+        Plan::Scan { table, filters, .. } if filters.is_empty() => {
+            tables.batches(table).ok().map(|b| b.iter().map(|x| x.num_rows()).sum())
+        }
         _ => None,
     }
 }
@@ -89,7 +111,9 @@ fn node(p: &Plan, depth: usize, tables: &dyn Tables, out: &mut String) {
             }
             s
         }
-        Plan::Values { batches, .. } => format!("Values ({} rows)", batches.iter().map(|b| b.num_rows()).sum::<usize>()),
+        Plan::Values { batches, .. } => {
+            format!("Values ({} rows)", batches.iter().map(|b| b.num_rows()).sum::<usize>())
+        }
         Plan::Filter { input, predicate } => format!("Filter {}", expr(predicate, &input.schema())),
         Plan::Project { input, exprs, schema } => {
             let inner = input.schema();
@@ -110,7 +134,12 @@ fn node(p: &Plan, depth: usize, tables: &dyn Tables, out: &mut String) {
                 .iter()
                 .map(|c| {
                     let args: Vec<String> = c.args.iter().map(|e| expr(e, &inner)).collect();
-                    let mut s = format!("{}({}{})", c.func.name(), if c.distinct { "DISTINCT " } else { "" }, if args.is_empty() { "*".into() } else { args.join(", ") });
+                    let mut s = format!(
+                        "{}({}{})",
+                        c.func.name(),
+                        if c.distinct { "DISTINCT " } else { "" },
+                        if args.is_empty() { "*".into() } else { args.join(", ") }
+                    );
                     if let Some(f) = &c.filter {
                         let _ = write!(s, " FILTER (WHERE {})", expr(f, &inner));
                     }
@@ -131,7 +160,13 @@ fn node(p: &Plan, depth: usize, tables: &dyn Tables, out: &mut String) {
                 .map(|c| {
                     let args: Vec<String> = c.args.iter().map(|e| expr(e, &inner)).collect();
                     let part: Vec<String> = c.partition_by.iter().map(|e| expr(e, &inner)).collect();
-                    format!("{}({}) OVER (PARTITION BY [{}] ORDER BY [{}])", c.func.name(), args.join(", "), part.join(", "), sort_keys(&c.order_by, &inner))
+                    format!(
+                        "{}({}) OVER (PARTITION BY [{}] ORDER BY [{}])",
+                        c.func.name(),
+                        args.join(", "),
+                        part.join(", "),
+                        sort_keys(&c.order_by, &inner)
+                    )
                 })
                 .collect();
             format!("Window {}", w.join("; "))
@@ -140,14 +175,21 @@ fn node(p: &Plan, depth: usize, tables: &dyn Tables, out: &mut String) {
             Some(n) => format!("TopN {n} by {}", sort_keys(keys, &input.schema())),
             None => format!("Sort by {}", sort_keys(keys, &input.schema())),
         },
-        Plan::Limit { offset, fetch, .. } => format!("Limit offset={offset} fetch={}", fetch.map_or("all".into(), |f| f.to_string())),
+        Plan::Limit { offset, fetch, .. } => {
+            format!("Limit offset={offset} fetch={}", fetch.map_or("all".into(), |f| f.to_string()))
+        }
         Plan::Distinct { .. } => "Distinct (hash)".to_string(),
         Plan::Join { left, right, kind, on, filter, schema } => {
             let (ls, rs) = (left.schema(), right.schema());
             let keys: Vec<String> = on.iter().map(|(l, r)| format!("{} = {}", expr(l, &ls), expr(r, &rs))).collect();
             let algo = if on.is_empty() { "NestedLoopJoin" } else { "HashJoin" };
             let build = match (rows_of(left, tables), rows_of(right, tables)) {
-                (Some(l), Some(r)) => format!(" build={} (the smaller input: {} against {} rows)", if l < r { "left" } else { "right" }, l.min(r), l.max(r)),
+                (Some(l), Some(r)) => format!(
+                    " build={} (the smaller input: {} against {} rows)",
+                    if l < r { "left" } else { "right" },
+                    l.min(r),
+                    l.max(r)
+                ),
                 _ => " build=the smaller input, chosen when both sides have run".to_string(),
             };
             let mut s = format!("{algo} {}", kind.name());

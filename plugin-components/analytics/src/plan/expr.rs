@@ -333,9 +333,9 @@ impl Expr {
         match self {
             Expr::Column(i) => input.fields().get(*i).map(|f| f.data_type().clone()).unwrap_or(DataType::Null),
             Expr::Literal(l) => l.data_type().clone(),
-            Expr::Binary { return_type, .. }
-            | Expr::Case { return_type, .. }
-            | Expr::Function { return_type, .. } => return_type.clone(),
+            Expr::Binary { return_type, .. } | Expr::Case { return_type, .. } | Expr::Function { return_type, .. } => {
+                return_type.clone()
+            }
             Expr::Not(_)
             | Expr::IsNull { .. }
             | Expr::IsDistinctFrom { .. }
@@ -370,7 +370,9 @@ impl Expr {
         let mut b = |e: Box<Expr>| Box::new(f(*e));
         match self {
             leaf @ (Expr::Column(_) | Expr::Literal(_) | Expr::Exists { .. } | Expr::ScalarSubquery { .. }) => leaf,
-            Expr::Binary { op, left, right, return_type } => Expr::Binary { op, left: b(left), right: b(right), return_type },
+            Expr::Binary { op, left, right, return_type } => {
+                Expr::Binary { op, left: b(left), right: b(right), return_type }
+            }
             Expr::IsDistinctFrom { left, right, negated } => {
                 Expr::IsDistinctFrom { left: b(left), right: b(right), negated }
             }
@@ -403,10 +405,10 @@ impl Expr {
 
     /// The input columns the expression reads, added to `out`.
     pub fn columns_into(&self, out: &mut Vec<usize>) {
-        if let Expr::Column(i) = self {
-            if !out.contains(i) {
-                out.push(*i);
-            }
+        if let Expr::Column(i) = self
+            && !out.contains(i)
+        {
+            out.push(*i);
         }
         for c in self.children() {
             c.columns_into(out);

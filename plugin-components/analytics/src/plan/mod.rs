@@ -179,9 +179,10 @@ impl Plan {
             | Plan::Window { schema, .. }
             | Plan::Join { schema, .. }
             | Plan::Union { schema, .. } => schema.clone(),
-            Plan::Filter { input, .. } | Plan::Sort { input, .. } | Plan::Limit { input, .. } | Plan::Distinct { input } => {
-                input.schema()
-            }
+            Plan::Filter { input, .. }
+            | Plan::Sort { input, .. }
+            | Plan::Limit { input, .. }
+            | Plan::Distinct { input } => input.schema(),
         }
     }
 

@@ -22,11 +22,15 @@ use crate::expr::{self, NoSubqueries, Value};
 
 /// Every rewrite, on the main plan and each subquery.
 pub fn optimize(q: Query) -> Result<Query> {
-    Ok(Query { plan: optimize_plan(q.plan)?, subqueries: q.subqueries.into_iter().map(optimize_plan).collect::<Result<_>>()? })
+    Ok(Query {
+        plan: optimize_plan(q.plan)?,
+        subqueries: q.subqueries.into_iter().map(optimize_plan).collect::<Result<_>>()?,
+    })
 }
 
 fn optimize_plan(plan: Plan) -> Result<Plan> {
     let plan = map_exprs(plan, &mut |e| fold(e))?;
+    let plan = limit_zero(plan);
     let plan = push_down(plan)?;
     let schema = plan.schema();
     let all: Vec<usize> = (0..schema.fields().len()).collect();
@@ -35,12 +39,21 @@ fn optimize_plan(plan: Plan) -> Result<Plan> {
         pruned
     } else {
         let indices: Vec<usize> = map.iter().map(|m| m.unwrap_or(0)).collect();
-        Plan::Project {
-            exprs: indices.iter().map(|&i| Expr::Column(i)).collect(),
-            input: Box::new(pruned),
-            schema,
-        }
+        Plan::Project { exprs: indices.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(pruned), schema }
     })
+}
+
+/// `LIMIT 0` (at the top of the plan or of a subquery in FROM) keeps no row: its input is never
+/// run (as in DuckDB, where an expression that would fail on its rows does not).
+fn limit_zero(plan: Plan) -> Plan {
+    match plan {
+        Plan::Limit { fetch: Some(0), input, .. } => Plan::Values { schema: input.schema(), batches: vec![] },
+        Plan::Limit { input, offset, fetch } => Plan::Limit { input: Box::new(limit_zero(*input)), offset, fetch },
+        Plan::Project { input, exprs, schema } => Plan::Project { input: Box::new(limit_zero(*input)), exprs, schema },
+        Plan::Filter { input, predicate } => Plan::Filter { input: Box::new(limit_zero(*input)), predicate },
+        Plan::Sort { input, keys, fetch } => Plan::Sort { input: Box::new(limit_zero(*input)), keys, fetch },
+        other => other,
+    }
 }
 
 /// Fold constant subexpressions to literals.
@@ -49,6 +62,7 @@ pub fn fold(e: Expr) -> Result<Expr> {
     if e.any(&mut |x| matches!(x, Expr::Column(usize::MAX))) {
         return Err(crate::error::AnalyticsError::internal("folding failed"));
     }
+    let e = fold_case(e);
     if matches!(e, Expr::Literal(_)) || !e.is_constant() {
         return Ok(e);
     }
@@ -58,6 +72,35 @@ pub fn fold(e: Expr) -> Result<Expr> {
         Ok(Value::Scalar(a)) | Ok(Value::Array(a)) if a.len() == 1 => Ok(Expr::literal(a)),
         _ => Ok(e),
     }
+}
+
+/// A `CASE` without the branches whose condition is a constant false or NULL, and ending at the
+/// first whose condition is a constant true: a branch that can never be taken is never computed
+/// (nor are the columns only it reads, which DuckDB then never computes either).
+fn fold_case(e: Expr) -> Expr {
+    let Expr::Case { branches, otherwise, return_type } = e else { return e };
+    let mut kept = Vec::with_capacity(branches.len());
+    let mut otherwise = otherwise;
+    for (cond, value) in branches {
+        match &cond {
+            Expr::Literal(l)
+                if l.is_null() || (l.data_type() == &arrow_schema::DataType::Boolean && !is_true(&cond)) => {}
+            _ if is_true(&cond) => {
+                otherwise = Box::new(value);
+                break;
+            }
+            _ => kept.push((cond, value)),
+        }
+    }
+    if kept.is_empty() {
+        // Only the ELSE is left (the binder cast it to the CASE's type already; the cast keeps
+        // that visible, and costs nothing where the types agree).
+        return match *otherwise {
+            Expr::Literal(l) if *l.data_type() == return_type => Expr::Literal(l),
+            other => Expr::Cast { expr: Box::new(other), to: return_type, try_cast: false },
+        };
+    }
+    Expr::Case { branches: kept, otherwise, return_type }
 }
 
 /// Apply `f` to every expression of every node.
@@ -70,10 +113,14 @@ fn map_exprs(plan: Plan, f: &mut impl FnMut(Expr) -> Result<Expr>) -> Result<Pla
             Plan::Scan { table, projection, filters: filters.into_iter().map(&mut *f).collect::<Result<_>>()?, schema }
         }
         v @ Plan::Values { .. } => v,
-        Plan::Filter { input, predicate } => Plan::Filter { input: Box::new(map_exprs(*input, f)?), predicate: f(predicate)? },
-        Plan::Project { input, exprs, schema } => {
-            Plan::Project { input: Box::new(map_exprs(*input, f)?), exprs: exprs.into_iter().map(&mut *f).collect::<Result<_>>()?, schema }
+        Plan::Filter { input, predicate } => {
+            Plan::Filter { input: Box::new(map_exprs(*input, f)?), predicate: f(predicate)? }
         }
+        Plan::Project { input, exprs, schema } => Plan::Project {
+            input: Box::new(map_exprs(*input, f)?),
+            exprs: exprs.into_iter().map(&mut *f).collect::<Result<_>>()?,
+            schema,
+        },
         Plan::Aggregate { input, groups, aggregates, mode, schema } => Plan::Aggregate {
             input: Box::new(map_exprs(*input, f)?),
             groups: groups.into_iter().map(&mut *f).collect::<Result<_>>()?,
@@ -107,7 +154,9 @@ fn map_exprs(plan: Plan, f: &mut impl FnMut(Expr) -> Result<Expr>) -> Result<Pla
                 .collect::<Result<_>>()?,
             schema,
         },
-        Plan::Sort { input, keys, fetch } => Plan::Sort { input: Box::new(map_exprs(*input, f)?), keys: sort(keys, f)?, fetch },
+        Plan::Sort { input, keys, fetch } => {
+            Plan::Sort { input: Box::new(map_exprs(*input, f)?), keys: sort(keys, f)?, fetch }
+        }
         Plan::Limit { input, offset, fetch } => Plan::Limit { input: Box::new(map_exprs(*input, f)?), offset, fetch },
         Plan::Distinct { input } => Plan::Distinct { input: Box::new(map_exprs(*input, f)?) },
         Plan::Join { left, right, kind, on, filter, schema } => Plan::Join {
@@ -137,7 +186,8 @@ fn push_down(plan: Plan) -> Result<Plan> {
 }
 
 /// Put `preds` (conjuncts over `plan`'s output) into `plan` as deep as they can go.
-fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
+fn push(plan: Plan, preds: Vec<Expr>) -> Result<Plan> {
+    let mut preds: Vec<Expr> = preds.into_iter().flat_map(|p| factor_or(p).conjuncts()).collect();
     preds.retain(|p| !is_true(p));
     match plan {
         Plan::Filter { input, predicate } => {
@@ -158,8 +208,9 @@ fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
         }
         Plan::Aggregate { input, groups, aggregates, mode, schema } => {
             let n = groups.len();
-            let (down, keep): (Vec<Expr>, Vec<Expr>) =
-                preds.into_iter().partition(|p| mode == super::AggMode::Single && !p.columns().is_empty() && p.columns().iter().all(|&c| c < n));
+            let (down, keep): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(|p| {
+                mode == super::AggMode::Single && !p.columns().is_empty() && p.columns().iter().all(|&c| c < n)
+            });
             let down = down.into_iter().map(|p| substitute(p, &groups)).collect();
             let input = push(*input, down)?;
             Ok(filter_above(Plan::Aggregate { input: Box::new(input), groups, aggregates, mode, schema }, keep))
@@ -203,7 +254,9 @@ fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
                 let left_only = !cols.is_empty() && cols.iter().all(|&c| c < nl);
                 let right_only = !cols.is_empty() && cols.iter().all(|&c| c >= nl);
                 match kind {
-                    JoinKind::Left | JoinKind::Semi | JoinKind::Anti if right_only => right_preds.push(p.remap(&|c| c - nl)),
+                    JoinKind::Left | JoinKind::Semi | JoinKind::Anti if right_only => {
+                        right_preds.push(p.remap(&|c| c - nl))
+                    }
                     JoinKind::Semi if left_only => left_preds.push(p),
                     JoinKind::Right if left_only => left_preds.push(p),
                     _ => rest.push(p),
@@ -211,7 +264,14 @@ fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
             }
             let left = push(*left, left_preds)?;
             let right = push(*right, right_preds)?;
-            let join = Plan::Join { left: Box::new(left), right: Box::new(right), kind, on, filter: Expr::and_all(rest), schema };
+            let join = Plan::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                kind,
+                on,
+                filter: Expr::and_all(rest),
+                schema,
+            };
             Ok(filter_above(join, keep_above))
         }
         Plan::Window { input, windows, schema } => {
@@ -228,6 +288,49 @@ fn push(plan: Plan, mut preds: Vec<Expr>) -> Result<Plan> {
             Ok(filter_above(Plan::Limit { input: Box::new(input), offset, fetch }, preds))
         }
         v @ Plan::Values { .. } => Ok(filter_above(v, preds)),
+    }
+}
+
+/// `(a AND b) OR (a AND c)` as `a AND (b OR c)`: a conjunct every branch of an `OR` holds is
+/// taken out, so that it can be pushed down or become a join key (TPC-H Q19 repeats its join
+/// condition in each branch). Three-valued logic agrees: where `a` is false both sides are false,
+/// where it is NULL both are NULL or false alike, and where it is true both are `b OR c`.
+fn factor_or(e: Expr) -> Expr {
+    let Expr::Binary { op: BinaryOp::Or, .. } = &e else { return e };
+    let branches = disjuncts(e.clone());
+    let split: Vec<Vec<Expr>> = branches.into_iter().map(Expr::conjuncts).collect();
+    let Some(first) = split.first() else { return e };
+    let common: Vec<Expr> = first.iter().filter(|c| split.iter().all(|b| b.contains(c))).cloned().collect();
+    if common.is_empty() {
+        return e;
+    }
+    let mut rest = Vec::with_capacity(split.len());
+    for branch in split {
+        let left: Vec<Expr> = branch.into_iter().filter(|c| !common.contains(c)).collect();
+        match Expr::and_all(left) {
+            Some(x) => rest.push(x),
+            // A branch holding only common conjuncts: the OR is true wherever they hold.
+            None => return Expr::and_all(common).unwrap_or(e),
+        }
+    }
+    let or = rest.into_iter().reduce(|a, b| Expr::Binary {
+        op: BinaryOp::Or,
+        left: Box::new(a),
+        right: Box::new(b),
+        return_type: arrow_schema::DataType::Boolean,
+    });
+    Expr::and_all(common.into_iter().chain(or)).unwrap_or(e)
+}
+
+/// The branches of an `OR` chain.
+fn disjuncts(e: Expr) -> Vec<Expr> {
+    match e {
+        Expr::Binary { op: BinaryOp::Or, left, right, .. } => {
+            let mut v = disjuncts(*left);
+            v.extend(disjuncts(*right));
+            v
+        }
+        other => vec![other],
     }
 }
 
@@ -276,7 +379,12 @@ fn flatten_inner(plan: Plan, offset: usize, relations: &mut Vec<(Plan, usize)>, 
             for (l, r) in on {
                 let l = l.remap(&|c| c + offset);
                 let r = r.remap(&|c| c + offset + nl);
-                preds.push(Expr::Binary { op: BinaryOp::Eq, left: Box::new(l), right: Box::new(r), return_type: arrow_schema::DataType::Boolean });
+                preds.push(Expr::Binary {
+                    op: BinaryOp::Eq,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    return_type: arrow_schema::DataType::Boolean,
+                });
             }
             if let Some(f) = filter {
                 preds.extend(f.conjuncts().into_iter().map(|p| p.remap(&|c| c + offset)));
@@ -333,7 +441,9 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     let mut remaining: Vec<usize> = (1..n).collect();
     while !remaining.is_empty() {
         let linked = remaining.iter().position(|r| {
-            multi.iter().any(|(p, rs)| rs.contains(r) && rs.iter().all(|x| x == r || order.contains(x)) && is_equality(p))
+            multi
+                .iter()
+                .any(|(p, rs)| rs.contains(r) && rs.iter().all(|x| x == r || order.contains(x)) && is_equality(p))
         });
         let pick = linked.unwrap_or(0);
         order.push(remaining.remove(pick));
@@ -341,7 +451,10 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     // Build left-deep, tracking where each original column sits in the tree's output.
     let mut position: Vec<Option<usize>> = vec![None; schema.fields().len()];
     let first = *order.first().unwrap_or(&0);
-    let mut tree = leaves.get_mut(first).and_then(Option::take).ok_or_else(|| crate::error::AnalyticsError::internal("empty join"))?;
+    let mut tree = leaves
+        .get_mut(first)
+        .and_then(Option::take)
+        .ok_or_else(|| crate::error::AnalyticsError::internal("empty join"))?;
     let mut width = 0;
     let place = |rel: usize, base: usize, position: &mut Vec<Option<usize>>| {
         let (off, w) = (offsets.get(rel).copied().unwrap_or(0), widths.get(rel).copied().unwrap_or(0));
@@ -355,7 +468,10 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     width += widths.get(first).copied().unwrap_or(0);
     let mut joined = vec![first];
     for &rel in order.iter().skip(1) {
-        let right = leaves.get_mut(rel).and_then(Option::take).ok_or_else(|| crate::error::AnalyticsError::internal("join relation used twice"))?;
+        let right = leaves
+            .get_mut(rel)
+            .and_then(Option::take)
+            .ok_or_else(|| crate::error::AnalyticsError::internal("join relation used twice"))?;
         let rw = widths.get(rel).copied().unwrap_or(0);
         let roff = offsets.get(rel).copied().unwrap_or(0);
         joined.push(rel);
@@ -369,7 +485,11 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
             }
             // Over this join's output: the tree's columns, then the new table's.
             let local = p.remap(&|c| {
-                if c >= roff && c < roff + rw { width + (c - roff) } else { position.get(c).copied().flatten().unwrap_or(usize::MAX) }
+                if c >= roff && c < roff + rw {
+                    width + (c - roff)
+                } else {
+                    position.get(c).copied().flatten().unwrap_or(usize::MAX)
+                }
             });
             match equi_key(&local, width) {
                 Some(k) => on.push(k),
@@ -395,7 +515,11 @@ fn reorder_inner(plan: Plan, above: Vec<Expr>) -> Result<Plan> {
     let tree = if identity {
         tree
     } else {
-        Plan::Project { exprs: restore.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(tree), schema: schema.clone() }
+        Plan::Project {
+            exprs: restore.iter().map(|&i| Expr::Column(i)).collect(),
+            input: Box::new(tree),
+            schema: schema.clone(),
+        }
     };
     Ok(filter_above(tree, constant))
 }
@@ -437,7 +561,8 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             let r = remap_with(&map);
             let filters = filters.into_iter().map(|f| f.remap(&r)).collect();
             let projection = kept.iter().filter_map(|&i| projection.get(i).copied()).collect();
-            let fields: Vec<Field> = kept.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
+            let fields: Vec<Field> =
+                kept.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
             (Plan::Scan { table, projection, filters, schema: Arc::new(Schema::new(fields)) }, map)
         }
         v @ Plan::Values { .. } => (v, (0..width).map(Some).collect()),
@@ -473,6 +598,30 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             (Plan::Project { input: Box::new(input), exprs: new_exprs, schema: Arc::new(Schema::new(fields)) }, map)
         }
         Plan::Aggregate { input, groups, aggregates, mode, schema } => {
+            // Aggregates nothing above reads are not computed (DuckDB does not compute them
+            // either, so one that would fail does not).
+            let n_groups = groups.len();
+            let keep_agg: Vec<bool> = (0..aggregates.len())
+                .map(|i| mode != super::AggMode::Single || need.get(n_groups + i).copied().unwrap_or(false))
+                .collect();
+            let aggregates: Vec<AggCall> =
+                aggregates.into_iter().zip(&keep_agg).filter(|(_, k)| **k).map(|(a, _)| a).collect();
+            let mut map: Vec<Option<usize>> = (0..n_groups).map(Some).collect();
+            let mut next = n_groups;
+            for k in &keep_agg {
+                map.push(k.then(|| {
+                    next += 1;
+                    next - 1
+                }));
+            }
+            let fields: Vec<Field> = schema
+                .fields()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i < n_groups || keep_agg.get(i - n_groups).copied().unwrap_or(true))
+                .map(|(_, f)| f.as_ref().clone())
+                .collect();
+            let schema = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
             let mut req = Vec::new();
             for g in &groups {
                 g.columns_into(&mut req);
@@ -499,7 +648,7 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
                     ..a
                 })
                 .collect();
-            (Plan::Aggregate { input: Box::new(input), groups, aggregates, mode, schema }, (0..width).map(Some).collect())
+            (Plan::Aggregate { input: Box::new(input), groups, aggregates, mode, schema }, map)
         }
         Plan::Window { input, windows, schema } => {
             let n_in = input.schema().fields().len();
@@ -573,13 +722,35 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             let mut map: Vec<Option<usize>> = lmap.clone();
             if !semi {
                 // Keep the join's nullability of each side.
-                let nullable_l = schema.fields().first().is_some_and(|f| f.is_nullable()) && matches!(kind, JoinKind::Right | JoinKind::Full);
+                let nullable_l = schema.fields().first().is_some_and(|f| f.is_nullable())
+                    && matches!(kind, JoinKind::Right | JoinKind::Full);
                 let _ = nullable_l;
-                fields = left.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(f.is_nullable() || matches!(kind, JoinKind::Right | JoinKind::Full))).collect();
-                fields.extend(right.schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(f.is_nullable() || matches!(kind, JoinKind::Left | JoinKind::Full))));
+                fields = left
+                    .schema()
+                    .fields()
+                    .iter()
+                    .map(|f| {
+                        f.as_ref()
+                            .clone()
+                            .with_nullable(f.is_nullable() || matches!(kind, JoinKind::Right | JoinKind::Full))
+                    })
+                    .collect();
+                fields.extend(right.schema().fields().iter().map(|f| {
+                    f.as_ref().clone().with_nullable(f.is_nullable() || matches!(kind, JoinKind::Left | JoinKind::Full))
+                }));
                 map.extend(rmap.iter().map(|m| m.map(|x| lw + x)));
             }
-            (Plan::Join { left: Box::new(left), right: Box::new(right), kind, on, filter, schema: Arc::new(Schema::new(fields)) }, map)
+            (
+                Plan::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    kind,
+                    on,
+                    filter,
+                    schema: Arc::new(Schema::new(fields)),
+                },
+                map,
+            )
         }
         Plan::Union { inputs, schema } => {
             let all: Vec<usize> = (0..width).collect();
@@ -604,6 +775,11 @@ fn exact(plan: Plan, map: &[Option<usize>], width: usize) -> Plan {
     }
     let indices: Vec<usize> = (0..width).map(|i| map.get(i).copied().flatten().unwrap_or(0)).collect();
     let schema = plan.schema();
-    let fields: Vec<Field> = indices.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
-    Plan::Project { exprs: indices.iter().map(|&i| Expr::Column(i)).collect(), input: Box::new(plan), schema: Arc::new(Schema::new(fields)) }
+    let fields: Vec<Field> =
+        indices.iter().filter_map(|&i| schema.fields().get(i)).map(|f| f.as_ref().clone()).collect();
+    Plan::Project {
+        exprs: indices.iter().map(|&i| Expr::Column(i)).collect(),
+        input: Box::new(plan),
+        schema: Arc::new(Schema::new(fields)),
+    }
 }

@@ -25,6 +25,10 @@ pub const AGG_MARK: usize = 1 << 30;
 /// Column indices at and above this (and below [`AGG_MARK`]) are window markers.
 pub const WINDOW_MARK: usize = 1 << 29;
 
+/// The most tables (and subqueries) one `FROM` clause may join: plans are trees as deep as their
+/// joins, walked recursively.
+pub const MAX_RELATIONS: usize = 64;
+
 /// The position of an AST node, when sqlparser tracked one.
 pub fn pos_of(node: &impl Spanned) -> Option<Position> {
     Position::from_location(node.span().start)
@@ -78,7 +82,10 @@ impl<'a> Binder<'a> {
     pub(crate) fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > super::MAX_DEPTH {
-            return Err(AnalyticsError::new(ErrorKind::Parse, format!("the query nests deeper than {} levels", super::MAX_DEPTH)));
+            return Err(AnalyticsError::new(
+                ErrorKind::Parse,
+                format!("the query nests deeper than {} levels", super::MAX_DEPTH),
+            ));
         }
         Ok(())
     }
@@ -94,7 +101,13 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_query_inner(&mut self, q: &ast::Query) -> Result<(Plan, Scope)> {
-        if q.fetch.is_some() || !q.locks.is_empty() || q.for_clause.is_some() || q.settings.is_some() || q.format_clause.is_some() || !q.pipe_operators.is_empty() {
+        if q.fetch.is_some()
+            || !q.locks.is_empty()
+            || q.for_clause.is_some()
+            || q.settings.is_some()
+            || q.format_clause.is_some()
+            || !q.pipe_operators.is_empty()
+        {
             return Err(AnalyticsError::unsupported("FETCH, FOR, SETTINGS, FORMAT and pipe operators").at(pos_of(q)));
         }
         if let Some(with) = &q.with {
@@ -120,11 +133,7 @@ impl<'a> Binder<'a> {
             ast::SetExpr::Select(s) => self.bind_select(s, order_by)?,
             body => {
                 let (plan, scope) = self.bind_set_expr(body)?;
-                if order_by.is_empty() {
-                    (plan, scope)
-                } else {
-                    self.order_outputs(plan, scope, order_by)?
-                }
+                if order_by.is_empty() { (plan, scope) } else { self.order_outputs(plan, scope, order_by)? }
             }
         };
         if let Some(limit) = &q.limit_clause {
@@ -169,6 +178,13 @@ impl<'a> Binder<'a> {
     }
 
     fn bind_set_expr(&mut self, body: &ast::SetExpr) -> Result<(Plan, Scope)> {
+        self.enter()?;
+        let r = self.bind_set_expr_inner(body);
+        self.depth -= 1;
+        r
+    }
+
+    fn bind_set_expr_inner(&mut self, body: &ast::SetExpr) -> Result<(Plan, Scope)> {
         match body {
             ast::SetExpr::Select(s) => self.bind_select(s, &[]),
             ast::SetExpr::Query(q) => self.bind_query(q),
@@ -207,7 +223,8 @@ impl<'a> Binder<'a> {
                         if all {
                             return Err(AnalyticsError::unsupported(format!("{op} ALL")));
                         }
-                        let kind = if matches!(op, ast::SetOperator::Intersect) { JoinKind::Semi } else { JoinKind::Anti };
+                        let kind =
+                            if matches!(op, ast::SetOperator::Intersect) { JoinKind::Semi } else { JoinKind::Anti };
                         let n = schema.fields().len();
                         // Set semantics: NULLs match NULLs, so the condition is IS NOT DISTINCT FROM.
                         let filter = Expr::and_all((0..n).map(|i| Expr::IsDistinctFrom {
@@ -215,15 +232,14 @@ impl<'a> Binder<'a> {
                             right: Box::new(Expr::Column(n + i)),
                             negated: true,
                         }));
-                        let join = Plan::Join {
+                        Plan::Join {
                             left: Box::new(Plan::Distinct { input: Box::new(lp) }),
                             right: Box::new(rp),
                             kind,
                             on: vec![],
                             filter,
                             schema,
-                        };
-                        join
+                        }
                     }
                     other => return Err(AnalyticsError::unsupported(format!("the set operator {other}"))),
                 };
@@ -238,7 +254,10 @@ impl<'a> Binder<'a> {
         let mut rows: Vec<Vec<Expr>> = Vec::new();
         for row in &v.rows {
             let mut cx = ExprCx::new(&empty, "VALUES");
-            let exprs = row.iter().map(|e| self.bind_expr(e, &mut cx).and_then(crate::plan::optimize::fold)).collect::<Result<Vec<_>>>()?;
+            let exprs = row
+                .iter()
+                .map(|e| self.bind_expr(e, &mut cx).and_then(crate::plan::optimize::fold))
+                .collect::<Result<Vec<_>>>()?;
             if let Some(first) = rows.first()
                 && first.len() != exprs.len()
             {
@@ -283,7 +302,11 @@ impl<'a> Binder<'a> {
         if s.top.is_some() || s.into.is_some() || !s.lateral_views.is_empty() || s.prewhere.is_some() {
             return Err(unsupported("TOP, INTO, LATERAL VIEW and PREWHERE"));
         }
-        if !s.cluster_by.is_empty() || !s.distribute_by.is_empty() || !s.sort_by.is_empty() || !s.named_window.is_empty() {
+        if !s.cluster_by.is_empty()
+            || !s.distribute_by.is_empty()
+            || !s.sort_by.is_empty()
+            || !s.named_window.is_empty()
+        {
             return Err(unsupported("CLUSTER BY, DISTRIBUTE BY, SORT BY and named windows"));
         }
         if s.qualify.is_some() {
@@ -346,7 +369,9 @@ impl<'a> Binder<'a> {
                     };
                     let before = items.len();
                     for (i, c) in scope.columns.iter().enumerate() {
-                        if c.qualifier.as_deref() == Some(q.as_str()) && !excluded.iter().any(|x| x.eq_ignore_ascii_case(&c.name)) {
+                        if c.qualifier.as_deref() == Some(q.as_str())
+                            && !excluded.iter().any(|x| x.eq_ignore_ascii_case(&c.name))
+                        {
                             items.push(Item { expr: Expr::Column(i), name: c.name.clone() });
                             item_asts.push(None);
                         }
@@ -381,7 +406,9 @@ impl<'a> Binder<'a> {
                 for e in exprs {
                     let g = self.bind_group_key(e, &scope, &items, &item_asts)?;
                     if has_marker(&g) {
-                        return Err(AnalyticsError::invalid("GROUP BY cannot hold aggregate or window functions").at(pos_of(e)));
+                        return Err(
+                            AnalyticsError::invalid("GROUP BY cannot hold aggregate or window functions").at(pos_of(e))
+                        );
                     }
                     if !groups.contains(&g) {
                         groups.push(g);
@@ -427,11 +454,8 @@ impl<'a> Binder<'a> {
         let mut post_scope = scope.clone();
         if aggregating {
             let group_names: Vec<String> = groups.iter().map(|g| expr_name(g, &scope)).collect();
-            let mut fields: Vec<Field> = groups
-                .iter()
-                .zip(&group_names)
-                .map(|(g, n)| Field::new(n, g.data_type(&input_schema), true))
-                .collect();
+            let mut fields: Vec<Field> =
+                groups.iter().zip(&group_names).map(|(g, n)| Field::new(n, g.data_type(&input_schema), true)).collect();
             for (i, a) in aggs.iter().enumerate() {
                 fields.push(Field::new(format!("{}_{i}", a.func.name()), a.return_type.clone(), true));
             }
@@ -439,7 +463,8 @@ impl<'a> Binder<'a> {
             post_scope = Scope::from_schema(&schema, None);
             let rewrite = |e: Expr, what: &str, at: Option<Position>| to_grouped(e, &groups, &scope, what, at);
             for (item, ast_e) in items.iter_mut().zip(&item_asts) {
-                item.expr = rewrite(std::mem::replace(&mut item.expr, Expr::Column(0)), "SELECT", ast_e.and_then(|e| pos_of(e)))?;
+                item.expr =
+                    rewrite(std::mem::replace(&mut item.expr, Expr::Column(0)), "SELECT", ast_e.and_then(pos_of))?;
             }
             for w in &mut windows {
                 let taken = std::mem::replace(w, placeholder_window());
@@ -454,7 +479,13 @@ impl<'a> Binder<'a> {
                 Some((e, at)) => Some((rewrite(e, "HAVING", at)?, at)),
                 None => None,
             };
-            plan = Plan::Aggregate { input: Box::new(plan), groups: groups.clone(), aggregates: aggs, mode: AggMode::Single, schema };
+            plan = Plan::Aggregate {
+                input: Box::new(plan),
+                groups: groups.clone(),
+                aggregates: aggs,
+                mode: AggMode::Single,
+                schema,
+            };
             if let Some((h, at)) = having {
                 let h = super::expr::as_predicate(h, &plan.schema(), "HAVING", at)?;
                 plan = Plan::Filter { input: Box::new(plan), predicate: h };
@@ -471,7 +502,9 @@ impl<'a> Binder<'a> {
             let schema = Arc::new(Schema::new(fields));
             plan = Plan::Window { input: Box::new(plan), windows, schema };
         }
-        let unmark = |e: Expr| -> Expr { e.remap(&|c| if (WINDOW_MARK..AGG_MARK).contains(&c) { base + (c - WINDOW_MARK) } else { c }) };
+        let unmark = |e: Expr| -> Expr {
+            e.remap(&|c| if (WINDOW_MARK..AGG_MARK).contains(&c) { base + (c - WINDOW_MARK) } else { c })
+        };
 
         // The select list, then the ORDER BY keys it does not already hold.
         let mut exprs: Vec<Expr> = Vec::with_capacity(items.len());
@@ -495,9 +528,16 @@ impl<'a> Binder<'a> {
                         Some(i) => i,
                         None => {
                             if s.distinct.is_some() {
-                                return Err(AnalyticsError::invalid("with SELECT DISTINCT, ORDER BY expressions must appear in the select list").at(at));
+                                return Err(AnalyticsError::invalid(
+                                    "with SELECT DISTINCT, ORDER BY expressions must appear in the select list",
+                                )
+                                .at(at));
                             }
-                            fields.push(Field::new(format!("__order_{}", exprs.len()), e.data_type(&pre_project), true));
+                            fields.push(Field::new(
+                                format!("__order_{}", exprs.len()),
+                                e.data_type(&pre_project),
+                                true,
+                            ));
                             exprs.push(e);
                             exprs.len() - 1
                         }
@@ -525,10 +565,21 @@ impl<'a> Binder<'a> {
     }
 
     /// A GROUP BY key: a position or alias of the select list, or an expression over the input.
-    fn bind_group_key(&mut self, e: &ast::Expr, scope: &Scope, items: &[Item], item_asts: &[Option<&ast::Expr>]) -> Result<Expr> {
+    fn bind_group_key(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        items: &[Item],
+        item_asts: &[Option<&ast::Expr>],
+    ) -> Result<Expr> {
         if let Some(i) = position_literal(e)? {
             let item = items.get(i).ok_or_else(|| {
-                AnalyticsError::invalid(format!("GROUP BY position {} is not in the select list (it has {})", i + 1, items.len())).at(pos_of(e))
+                AnalyticsError::invalid(format!(
+                    "GROUP BY position {} is not in the select list (it has {})",
+                    i + 1,
+                    items.len()
+                ))
+                .at(pos_of(e))
             })?;
             return Ok(item.expr.clone());
         }
@@ -553,7 +604,12 @@ impl<'a> Binder<'a> {
             let expr = match position_literal(&o.expr)? {
                 Some(i) if i < scope.columns.len() => Expr::Column(i),
                 Some(i) => {
-                    return Err(AnalyticsError::invalid(format!("ORDER BY position {} is past the {} columns", i + 1, scope.columns.len())).at(pos_of(&o.expr)));
+                    return Err(AnalyticsError::invalid(format!(
+                        "ORDER BY position {} is past the {} columns",
+                        i + 1,
+                        scope.columns.len()
+                    ))
+                    .at(pos_of(&o.expr)));
                 }
                 None => self.bind_expr(&o.expr, &mut cx)?,
             };
@@ -565,6 +621,12 @@ impl<'a> Binder<'a> {
     /// `FROM` items, joined (a comma is a cross join the optimizer turns into hash joins when the
     /// `WHERE` clause links them).
     fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Plan, Scope)> {
+        let relations: usize = from.iter().map(|t| 1 + t.joins.len()).sum();
+        if relations > MAX_RELATIONS {
+            return Err(AnalyticsError::unsupported(format!(
+                "more than {MAX_RELATIONS} tables joined in one FROM clause"
+            )));
+        }
         let mut acc: Option<(Plan, Scope)> = None;
         for twj in from {
             let (mut plan, mut scope) = self.bind_factor(&twj.relation)?;
@@ -580,23 +642,51 @@ impl<'a> Binder<'a> {
         Ok(acc.unwrap_or_else(|| {
             let schema = Arc::new(Schema::empty());
             let options = RecordBatchOptions::new().with_row_count(Some(1));
-            let batch = RecordBatch::try_new_with_options(schema.clone(), vec![], &options).unwrap_or_else(|_| RecordBatch::new_empty(schema.clone()));
+            let batch = RecordBatch::try_new_with_options(schema.clone(), vec![], &options)
+                .unwrap_or_else(|_| RecordBatch::new_empty(schema.clone()));
             (Plan::Values { schema, batches: vec![batch] }, Scope::default())
         }))
     }
 
     fn bind_factor(&mut self, f: &ast::TableFactor) -> Result<(Plan, Scope)> {
         match f {
-            ast::TableFactor::Table { name, alias, args, with_hints, version, with_ordinality, partitions, json_path, sample, index_directives, .. } => {
-                if args.is_some() || !with_hints.is_empty() || version.is_some() || *with_ordinality || !partitions.is_empty() || json_path.is_some() || sample.is_some() || !index_directives.is_empty() {
-                    return Err(AnalyticsError::unsupported("table functions, hints, versions and samples").at(pos_of(f)));
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args,
+                with_hints,
+                version,
+                with_ordinality,
+                partitions,
+                json_path,
+                sample,
+                index_directives,
+                ..
+            } => {
+                if args.is_some()
+                    || !with_hints.is_empty()
+                    || version.is_some()
+                    || *with_ordinality
+                    || !partitions.is_empty()
+                    || json_path.is_some()
+                    || sample.is_some()
+                    || !index_directives.is_empty()
+                {
+                    return Err(
+                        AnalyticsError::unsupported("table functions, hints, versions and samples").at(pos_of(f))
+                    );
                 }
                 let table = object_name(name);
                 let lower = table.to_lowercase();
                 let qualifier = alias.as_ref().map(|a| a.name.value.to_lowercase()).unwrap_or_else(|| lower.clone());
                 if let Some(cte) = self.ctes.iter().rev().find(|c| c.name == lower).cloned() {
                     let scope = Scope {
-                        columns: cte.scope.columns.into_iter().map(|c| ScopeColumn { qualifier: Some(qualifier.clone()), ..c }).collect(),
+                        columns: cte
+                            .scope
+                            .columns
+                            .into_iter()
+                            .map(|c| ScopeColumn { qualifier: Some(qualifier.clone()), ..c })
+                            .collect(),
                     };
                     let scope = match alias {
                         Some(a) => requalify(scope, &qualifier, &a.columns, ident_pos(&a.name))?,
@@ -607,9 +697,16 @@ impl<'a> Binder<'a> {
                 let Some((registered, schema)) = self.catalog.table(&table) else {
                     let mut names = self.catalog.table_names();
                     names.extend(self.ctes.iter().map(|c| c.name.clone()));
-                    let hint = closest(&table, names.iter().map(String::as_str)).map(|t| format!(" (did you mean {t}?)")).unwrap_or_default();
-                    let known = if names.is_empty() { " (the session has no tables)".to_string() } else { String::new() };
-                    return Err(AnalyticsError::new(ErrorKind::UnknownTable, format!("no table named {table}{hint}{known}")).at(pos_of(name)));
+                    let hint = closest(&table, names.iter().map(String::as_str))
+                        .map(|t| format!(" (did you mean {t}?)"))
+                        .unwrap_or_default();
+                    let known =
+                        if names.is_empty() { " (the session has no tables)".to_string() } else { String::new() };
+                    return Err(AnalyticsError::new(
+                        ErrorKind::UnknownTable,
+                        format!("no table named {table}{hint}{known}"),
+                    )
+                    .at(pos_of(name)));
                 };
                 let projection: Vec<usize> = (0..schema.fields().len()).collect();
                 let scope = Scope::from_schema(&schema, Some(&qualifier));
@@ -617,7 +714,12 @@ impl<'a> Binder<'a> {
                     Some(a) => requalify(scope, &qualifier, &a.columns, ident_pos(&a.name))?,
                     None => scope,
                 };
-                let plan = Plan::Scan { table: registered, projection, filters: vec![], schema: Arc::new(Schema::new(scope.fields())) };
+                let plan = Plan::Scan {
+                    table: registered,
+                    projection,
+                    filters: vec![],
+                    schema: Arc::new(Schema::new(scope.fields())),
+                };
                 Ok((plan, scope))
             }
             ast::TableFactor::Derived { lateral, subquery, alias, .. } => {
@@ -626,7 +728,12 @@ impl<'a> Binder<'a> {
                 }
                 let (plan, scope) = self.bind_subquery(subquery)?;
                 let name = alias.as_ref().map(|a| a.name.value.to_lowercase()).unwrap_or_else(|| "subquery".into());
-                let scope = requalify(scope, &name, alias.as_ref().map(|a| a.columns.as_slice()).unwrap_or_default(), alias.as_ref().and_then(|a| ident_pos(&a.name)))?;
+                let scope = requalify(
+                    scope,
+                    &name,
+                    alias.as_ref().map(|a| a.columns.as_slice()).unwrap_or_default(),
+                    alias.as_ref().and_then(|a| ident_pos(&a.name)),
+                )?;
                 let plan = rename_outputs(plan, &scope);
                 Ok((plan, scope))
             }
@@ -645,7 +752,15 @@ impl<'a> Binder<'a> {
         self.bind_query(q)
     }
 
-    fn bind_join(&mut self, lp: Plan, ls: Scope, rp: Plan, rs: Scope, op: &ast::JoinOperator, at: Option<Position>) -> Result<(Plan, Scope)> {
+    fn bind_join(
+        &mut self,
+        lp: Plan,
+        ls: Scope,
+        rp: Plan,
+        rs: Scope,
+        op: &ast::JoinOperator,
+        at: Option<Position>,
+    ) -> Result<(Plan, Scope)> {
         use ast::JoinOperator as J;
         let (kind, constraint) = match op {
             J::Join(c) | J::Inner(c) => (JoinKind::Inner, c),
@@ -655,7 +770,12 @@ impl<'a> Binder<'a> {
             J::CrossJoin(c) => (JoinKind::Inner, c),
             J::Semi(c) | J::LeftSemi(c) => (JoinKind::Semi, c),
             J::Anti(c) | J::LeftAnti(c) => (JoinKind::Anti, c),
-            other => return Err(AnalyticsError::unsupported(format!("{other:?} joins").chars().take(60).collect::<String>()).at(at)),
+            other => {
+                return Err(AnalyticsError::unsupported(
+                    format!("{other:?} joins").chars().take(60).collect::<String>(),
+                )
+                .at(at));
+            }
         };
         let mut scope = ls.join(&rs);
         let filter = match constraint {
@@ -671,9 +791,18 @@ impl<'a> Binder<'a> {
                     let name = object_name(n);
                     let l = ls.resolve(None, &name)?.ok_or_else(|| ls.unknown(None, &name).at(pos_of(n)))?;
                     let r = rs.resolve(None, &name)?.ok_or_else(|| rs.unknown(None, &name).at(pos_of(n)))?;
-                    let (lt, rt) = (&ls.columns[l].data_type, &rs.columns[r].data_type);
-                    let eq = super::expr::bind_binary_exprs(crate::plan::BinaryOp::Eq, Expr::Column(l), lt, Expr::Column(ls.columns.len() + r), rt)
-                        .map_err(|e| e.at(pos_of(n)))?;
+                    let (Some(lc), Some(rc)) = (ls.columns.get(l), rs.columns.get(r)) else {
+                        return Err(AnalyticsError::internal("a USING column out of range"));
+                    };
+                    let (lt, rt) = (&lc.data_type, &rc.data_type);
+                    let eq = super::expr::bind_binary_exprs(
+                        crate::plan::BinaryOp::Eq,
+                        Expr::Column(l),
+                        lt,
+                        Expr::Column(ls.columns.len() + r),
+                        rt,
+                    )
+                    .map_err(|e| e.at(pos_of(n)))?;
                     conds.push(eq);
                     // The right side's copy is reachable qualified, not by the bare name or `*`.
                     if let Some(c) = scope.columns.get_mut(ls.columns.len() + r) {
@@ -714,7 +843,8 @@ pub fn join_fields(ls: &Scope, rs: &Scope, kind: JoinKind) -> Vec<Field> {
         JoinKind::Right => (true, false),
         JoinKind::Full => (true, true),
     };
-    let mut fields: Vec<Field> = ls.fields().into_iter().map(|f| if l_null { f.with_nullable(true) } else { f }).collect();
+    let mut fields: Vec<Field> =
+        ls.fields().into_iter().map(|f| if l_null { f.with_nullable(true) } else { f }).collect();
     if !matches!(kind, JoinKind::Semi | JoinKind::Anti) {
         fields.extend(rs.fields().into_iter().map(|f| if r_null { f.with_nullable(true) } else { f }));
     }
@@ -724,11 +854,19 @@ pub fn join_fields(ls: &Scope, rs: &Scope, kind: JoinKind) -> Vec<Field> {
 fn cross(lp: Plan, ls: Scope, rp: Plan, rs: Scope) -> (Plan, Scope) {
     let schema = Arc::new(Schema::new(join_fields(&ls, &rs, JoinKind::Inner)));
     let scope = ls.join(&rs);
-    (Plan::Join { left: Box::new(lp), right: Box::new(rp), kind: JoinKind::Inner, on: vec![], filter: None, schema }, scope)
+    (
+        Plan::Join { left: Box::new(lp), right: Box::new(rp), kind: JoinKind::Inner, on: vec![], filter: None, schema },
+        scope,
+    )
 }
 
 /// A scope under a new qualifier, with columns renamed by an alias list (`AS t(a, b)`).
-fn requalify(scope: Scope, qualifier: &str, columns: &[ast::TableAliasColumnDef], at: Option<Position>) -> Result<Scope> {
+fn requalify(
+    scope: Scope,
+    qualifier: &str,
+    columns: &[ast::TableAliasColumnDef],
+    at: Option<Position>,
+) -> Result<Scope> {
     if columns.len() > scope.columns.len() {
         return Err(AnalyticsError::invalid(format!(
             "{qualifier} names {} columns but has {}",
@@ -737,16 +875,20 @@ fn requalify(scope: Scope, qualifier: &str, columns: &[ast::TableAliasColumnDef]
         ))
         .at(at));
     }
+    // Repeated names (`SELECT * FROM a JOIN b` gives two `k`) become `k`, `k_1`, ... as in DuckDB,
+    // so that each column of a subquery or CTE can be named.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     Ok(Scope {
         columns: scope
             .columns
             .into_iter()
             .enumerate()
-            .map(|(i, c)| ScopeColumn {
-                qualifier: Some(qualifier.to_lowercase()),
-                name: columns.get(i).map(|a| a.name.value.clone()).unwrap_or(c.name),
-                hidden: false,
-                ..c
+            .map(|(i, c)| {
+                let name = columns.get(i).map(|a| a.name.value.clone()).unwrap_or(c.name);
+                let count = seen.entry(name.to_lowercase()).or_insert(0);
+                let name = if *count == 0 { name } else { format!("{name}_{count}") };
+                *count += 1;
+                ScopeColumn { qualifier: Some(qualifier.to_lowercase()), name, hidden: false, ..c }
             })
             .collect(),
     })
@@ -759,14 +901,14 @@ fn rename_outputs(plan: Plan, scope: &Scope) -> Plan {
     if same {
         return plan;
     }
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .zip(&scope.columns)
-        .map(|(f, c)| f.as_ref().clone().with_name(c.name.clone()))
-        .collect();
+    let fields: Vec<Field> =
+        schema.fields().iter().zip(&scope.columns).map(|(f, c)| f.as_ref().clone().with_name(c.name.clone())).collect();
     let n = fields.len();
-    Plan::Project { input: Box::new(plan), exprs: (0..n).map(Expr::Column).collect(), schema: Arc::new(Schema::new(fields)) }
+    Plan::Project {
+        input: Box::new(plan),
+        exprs: (0..n).map(Expr::Column).collect(),
+        schema: Arc::new(Schema::new(fields)),
+    }
 }
 
 /// A plan whose columns are cast to `schema`'s types (set operation inputs).
@@ -839,7 +981,8 @@ fn position_literal(e: &ast::Expr) -> Result<Option<usize>> {
     if let ast::Expr::Value(v) = e
         && let ast::Value::Number(n, _) = &v.value
     {
-        let i: usize = n.parse().map_err(|_| AnalyticsError::invalid(format!("{n} is not a column position")).at(pos_of(e)))?;
+        let i: usize =
+            n.parse().map_err(|_| AnalyticsError::invalid(format!("{n} is not a column position")).at(pos_of(e)))?;
         if i == 0 {
             return Err(AnalyticsError::invalid("column positions start at 1").at(pos_of(e)));
         }
@@ -853,12 +996,22 @@ fn position_literal(e: &ast::Expr) -> Result<Option<usize>> {
 fn output_reference(e: &ast::Expr, items: &[Item]) -> Result<Option<usize>> {
     if let Some(i) = position_literal(e)? {
         if i >= items.len() {
-            return Err(AnalyticsError::invalid(format!("ORDER BY position {} is past the {} select items", i + 1, items.len())).at(pos_of(e)));
+            return Err(AnalyticsError::invalid(format!(
+                "ORDER BY position {} is past the {} select items",
+                i + 1,
+                items.len()
+            ))
+            .at(pos_of(e)));
         }
         return Ok(Some(i));
     }
     if let ast::Expr::Identifier(id) = e {
-        let matching: Vec<usize> = items.iter().enumerate().filter(|(_, it)| it.name.eq_ignore_ascii_case(&id.value)).map(|(i, _)| i).collect();
+        let matching: Vec<usize> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.name.eq_ignore_ascii_case(&id.value))
+            .map(|(i, _)| i)
+            .collect();
         if let [one] = matching.as_slice() {
             return Ok(Some(*one));
         }
@@ -929,11 +1082,7 @@ fn rewrite_window(w: WindowCall, f: &mut impl FnMut(Expr) -> Result<Expr>) -> Re
     Ok(WindowCall {
         args: w.args.into_iter().map(&mut *f).collect::<Result<_>>()?,
         partition_by: w.partition_by.into_iter().map(&mut *f).collect::<Result<_>>()?,
-        order_by: w
-            .order_by
-            .into_iter()
-            .map(|s| Ok(SortExpr { expr: f(s.expr)?, ..s }))
-            .collect::<Result<_>>()?,
+        order_by: w.order_by.into_iter().map(|s| Ok(SortExpr { expr: f(s.expr)?, ..s })).collect::<Result<_>>()?,
         filter: w.filter.map(&mut *f).transpose()?,
         ..w
     })

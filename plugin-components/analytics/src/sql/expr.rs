@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::ArrayRef;
+use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, Schema};
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
 
@@ -99,12 +99,28 @@ fn meet(l: &Expr, lt: &DataType, r: &Expr, rt: &DataType) -> Option<DataType> {
     common_type(lt, rt)
 }
 
+/// An integer, or the `decimal(38, 0)` that stands for DuckDB's `HUGEINT`.
+fn hugeint_like(t: &DataType) -> bool {
+    is_integer(t) || *t == DataType::Decimal128(coerce::MAX_DECIMAL_PRECISION, 0)
+}
+
 /// Bind `l op r` on bound operands.
 pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &DataType) -> Result<Expr> {
     let mismatch = || {
-        AnalyticsError::types(format!("{} {} {} is not defined: no operator {} takes {lt} and {rt}", lt, op.symbol(), rt, op.symbol()))
+        AnalyticsError::types(format!(
+            "{} {} {} is not defined: no operator {} takes {lt} and {rt}",
+            lt,
+            op.symbol(),
+            rt,
+            op.symbol()
+        ))
     };
-    let binary = |left: Expr, right: Expr, return_type: DataType| Expr::Binary { op, left: Box::new(left), right: Box::new(right), return_type };
+    let binary = |left: Expr, right: Expr, return_type: DataType| Expr::Binary {
+        op,
+        left: Box::new(left),
+        right: Box::new(right),
+        return_type,
+    };
     match op {
         BinaryOp::And | BinaryOp::Or => {
             let ok = |t: &DataType| matches!(t, DataType::Boolean | DataType::Null);
@@ -127,7 +143,10 @@ pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &Dat
         }
         _ => {
             if let Some(resolved) = scalar::resolve_temporal_operator(op, lt, rt)? {
-                let args = vec![cast(l, lt, &resolved.arg_types[0]), cast(r, rt, &resolved.arg_types[1])];
+                let (Some(lt2), Some(rt2)) = (resolved.arg_types.first(), resolved.arg_types.get(1)) else {
+                    return Err(AnalyticsError::internal("a temporal operator without two argument types"));
+                };
+                let args = vec![cast(l, lt, lt2), cast(r, rt, rt2)];
                 return Ok(Expr::Function { func: resolved.func, args, return_type: resolved.return_type });
             }
             let numeric = |t: &DataType| is_numeric(t) || *t == DataType::Null;
@@ -137,9 +156,22 @@ pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &Dat
             let t = meet(&l, lt, &r, rt).ok_or_else(mismatch)?;
             let t = if t == DataType::Null { DataType::Int32 } else { t };
             match op {
-                BinaryOp::Div => Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64)),
+                // Division is floating: `float` when the operands meet at `float`, else `double`.
+                BinaryOp::Div => {
+                    let f = if t == DataType::Float32 { DataType::Float32 } else { DataType::Float64 };
+                    Ok(binary(cast(l, lt, &f), cast(r, rt, &f), f))
+                }
+                // Two integers meeting at HUGEINT (`decimal(38, 0)` here) divide as integers.
+                BinaryOp::IntDiv if hugeint_like(lt) && hugeint_like(rt) && matches!(t, DataType::Decimal128(_, 0)) => {
+                    Ok(binary(cast(l, lt, &t), cast(r, rt, &t), t))
+                }
                 BinaryOp::IntDiv if !is_integer(&t) => {
-                    Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64))
+                    let f = if t == DataType::Float32 { DataType::Float32 } else { DataType::Float64 };
+                    Ok(binary(cast(l, lt, &f), cast(r, rt, &f), f))
+                }
+                BinaryOp::Mul if coerce::decimal_product(lt, rt).is_some() => {
+                    let (lt2, rt2, ret) = coerce::decimal_product(lt, rt).ok_or_else(mismatch)?;
+                    Ok(binary(cast(l, lt, &lt2), cast(r, rt, &rt2), ret))
                 }
                 _ => {
                     let (lc, rc) = (cast(l, lt, &t), cast(r, rt, &t));
@@ -178,7 +210,34 @@ impl Binder<'_> {
 
     fn type_of(&self, e: &Expr, cx: &ExprCx<'_>) -> DataType {
         let schema = Schema::new(cx.scope.fields());
-        e.data_type(&schema)
+        let marked = |x: &Expr| matches!(x, Expr::Column(c) if *c >= WINDOW_MARK);
+        if !e.any(&mut |x| marked(x)) {
+            return e.data_type(&schema);
+        }
+        // Aggregate and window markers are not columns of the scope: their types are their
+        // calls' result types.
+        fn typed(e: Expr, cx: &ExprCx<'_>) -> Expr {
+            match e {
+                Expr::Column(c) if c >= AGG_MARK => {
+                    let t = cx
+                        .aggs
+                        .as_deref()
+                        .and_then(|a| a.get(c - AGG_MARK))
+                        .map_or(DataType::Null, |a| a.return_type.clone());
+                    Expr::literal(types::null_literal(&t))
+                }
+                Expr::Column(c) if c >= WINDOW_MARK => {
+                    let t = cx
+                        .windows
+                        .as_deref()
+                        .and_then(|w| w.get(c - WINDOW_MARK))
+                        .map_or(DataType::Null, |w| w.return_type.clone());
+                    Expr::literal(types::null_literal(&t))
+                }
+                other => other.map_children(&mut |x| typed(x, cx)),
+            }
+        }
+        typed(e.clone(), cx).data_type(&schema)
     }
 
     fn bind_expr_inner(&mut self, e: &ast::Expr, cx: &mut ExprCx<'_>) -> Result<Expr> {
@@ -196,7 +255,8 @@ impl Binder<'_> {
             A::BinaryOp { left, op, right } => {
                 let l = self.bind_expr(left, cx)?;
                 let r = self.bind_expr(right, cx)?;
-                let op = binary_op(op).ok_or_else(|| AnalyticsError::unsupported(format!("the operator {op}")).at(at))?;
+                let op =
+                    binary_op(op).ok_or_else(|| AnalyticsError::unsupported(format!("the operator {op}")).at(at))?;
                 let (lt, rt) = (self.type_of(&l, cx), self.type_of(&r, cx));
                 bind_binary_exprs(op, l, &lt, r, &rt).map_err(|e| e.at(at))
             }
@@ -215,6 +275,14 @@ impl Binder<'_> {
                         {
                             return Ok(Expr::Literal(Literal(narrow_integer(neg))));
                         }
+                        // `- -2147483648`: an integer literal whose negation passes its type
+                        // widens first (a literal's type is its value's, not a column's).
+                        if let Expr::Literal(Literal(a)) = &inner
+                            && let Some(v) = types::integer_value(a)
+                            && let Some(neg) = v.checked_neg()
+                        {
+                            return Ok(Expr::Literal(Literal(types::number_literal(&neg.to_string())?)));
+                        }
                         Ok(Expr::Negate(Box::new(inner)))
                     }
                     ast::UnaryOperator::Plus if is_numeric(&t) => Ok(inner),
@@ -230,25 +298,37 @@ impl Binder<'_> {
                 let inner = as_predicate(inner, &Schema::new(cx.scope.fields()), "IS TRUE", at)?;
                 let value = matches!(e, A::IsTrue(_) | A::IsNotTrue(_));
                 let negated = matches!(e, A::IsNotTrue(_) | A::IsNotFalse(_));
-                Ok(Expr::IsDistinctFrom { left: Box::new(inner), right: Box::new(Expr::literal(types::bool_literal(value))), negated: !negated })
+                Ok(Expr::IsDistinctFrom {
+                    left: Box::new(inner),
+                    right: Box::new(Expr::literal(types::bool_literal(value))),
+                    negated: !negated,
+                })
             }
             A::IsDistinctFrom(a, b) | A::IsNotDistinctFrom(a, b) => {
                 let (l, r) = (self.bind_expr(a, cx)?, self.bind_expr(b, cx)?);
                 let (lt, rt) = (self.type_of(&l, cx), self.type_of(&r, cx));
-                let t = meet(&l, &lt, &r, &rt).ok_or_else(|| AnalyticsError::types(format!("cannot compare {lt} and {rt}")).at(at))?;
-                Ok(Expr::IsDistinctFrom { left: Box::new(cast(l, &lt, &t)), right: Box::new(cast(r, &rt, &t)), negated: matches!(e, A::IsNotDistinctFrom(..)) })
+                let t = meet(&l, &lt, &r, &rt)
+                    .ok_or_else(|| AnalyticsError::types(format!("cannot compare {lt} and {rt}")).at(at))?;
+                Ok(Expr::IsDistinctFrom {
+                    left: Box::new(cast(l, &lt, &t)),
+                    right: Box::new(cast(r, &rt, &t)),
+                    negated: matches!(e, A::IsNotDistinctFrom(..)),
+                })
             }
             A::Between { expr, negated, low, high } => {
                 let x = self.bind_expr(expr, cx)?;
                 let lo = self.bind_expr(low, cx)?;
                 let hi = self.bind_expr(high, cx)?;
                 let xt = self.type_of(&x, cx);
-                let ge = bind_binary_exprs(BinaryOp::GtEq, x.clone(), &xt, lo.clone(), &self.type_of(&lo, cx)).map_err(|e| e.at(at))?;
-                let le = bind_binary_exprs(BinaryOp::LtEq, x, &xt, hi.clone(), &self.type_of(&hi, cx)).map_err(|e| e.at(at))?;
+                let ge = bind_binary_exprs(BinaryOp::GtEq, x.clone(), &xt, lo.clone(), &self.type_of(&lo, cx))
+                    .map_err(|e| e.at(at))?;
+                let le = bind_binary_exprs(BinaryOp::LtEq, x, &xt, hi.clone(), &self.type_of(&hi, cx))
+                    .map_err(|e| e.at(at))?;
                 let both = bind_binary_exprs(BinaryOp::And, ge, &DataType::Boolean, le, &DataType::Boolean)?;
                 Ok(if *negated { Expr::Not(Box::new(both)) } else { both })
             }
-            A::Like { negated, any, expr, pattern, escape_char } | A::ILike { negated, any, expr, pattern, escape_char } => {
+            A::Like { negated, any, expr, pattern, escape_char }
+            | A::ILike { negated, any, expr, pattern, escape_char } => {
                 if *any {
                     return Err(AnalyticsError::unsupported("LIKE ANY").at(at));
                 }
@@ -258,7 +338,20 @@ impl Binder<'_> {
                     return Err(AnalyticsError::unsupported("an ESCAPE character other than backslash").at(at));
                 }
                 let x = self.bind_expr(expr, cx)?;
-                let p = self.bind_expr(pattern, cx)?;
+                let mut p = self.bind_expr(pattern, cx)?;
+                // Without ESCAPE a backslash is an ordinary character (DuckDB), where the kernel
+                // takes it as an escape: a constant pattern gets its backslashes escaped.
+                if escape_char.is_none()
+                    && let Expr::Literal(Literal(a)) = &p
+                    && let Some(text) = a
+                        .as_any()
+                        .downcast_ref::<arrow_array::StringArray>()
+                        .filter(|s| s.is_valid(0))
+                        .map(|s| s.value(0))
+                    && text.contains('\\')
+                {
+                    p = Expr::literal(types::string_literal(&text.replace('\\', "\\\\")));
+                }
                 let (xt, pt) = (self.type_of(&x, cx), self.type_of(&p, cx));
                 let ok = |t: &DataType| is_string(t) || *t == DataType::Null;
                 if !ok(&xt) || !ok(&pt) {
@@ -279,7 +372,8 @@ impl Binder<'_> {
                     let mut t = xt.clone();
                     for i in &items {
                         let it = self.type_of(i, cx);
-                        t = meet(&x, &t, i, &it).ok_or_else(|| AnalyticsError::types(format!("IN list mixes {xt} and {it}")).at(at))?;
+                        t = meet(&x, &t, i, &it)
+                            .ok_or_else(|| AnalyticsError::types(format!("IN list mixes {xt} and {it}")).at(at))?;
                     }
                     let items = items
                         .into_iter()
@@ -297,7 +391,9 @@ impl Binder<'_> {
                     let x = self.bind_expr(expr, cx)?;
                     let xt = self.type_of(&x, cx);
                     let (index, qt) = self.bind_expr_subquery(q, cx, at)?;
-                    let t = common_type(&xt, &qt).ok_or_else(|| AnalyticsError::types(format!("IN compares {xt} with a subquery of {qt}")).at(at))?;
+                    let t = common_type(&xt, &qt).ok_or_else(|| {
+                        AnalyticsError::types(format!("IN compares {xt} with a subquery of {qt}")).at(at)
+                    })?;
                     if t != qt {
                         self.cast_subquery(index, &t);
                     }
@@ -324,7 +420,8 @@ impl Binder<'_> {
                     let cond = match &operand {
                         Some(o) => {
                             let (ot, ct) = (self.type_of(o, cx), self.type_of(&c, cx));
-                            bind_binary_exprs(BinaryOp::Eq, o.clone(), &ot, c, &ct).map_err(|e| e.at(pos_of(&w.condition)))?
+                            bind_binary_exprs(BinaryOp::Eq, o.clone(), &ot, c, &ct)
+                                .map_err(|e| e.at(pos_of(&w.condition)))?
                         }
                         None => as_predicate(c, &Schema::new(cx.scope.fields()), "CASE WHEN", pos_of(&w.condition))?,
                     };
@@ -338,7 +435,8 @@ impl Binder<'_> {
                 let mut t = self.type_of(&otherwise, cx);
                 for (_, v) in &branches {
                     let vt = self.type_of(v, cx);
-                    t = meet(&otherwise, &t, v, &vt).ok_or_else(|| AnalyticsError::types(format!("CASE branches mix {t} and {vt}")).at(at))?;
+                    t = meet(&otherwise, &t, v, &vt)
+                        .ok_or_else(|| AnalyticsError::types(format!("CASE branches mix {t} and {vt}")).at(at))?;
                 }
                 let branches = branches
                     .into_iter()
@@ -357,14 +455,17 @@ impl Binder<'_> {
                 let x = self.bind_expr(expr, cx)?;
                 let to = types::arrow_type(data_type).map_err(|e| e.at(at))?;
                 let from = self.type_of(&x, cx);
-                if !arrow_cast::can_cast_types(&from, &to) {
+                if !crate::expr::cast::can_cast(&from, &to) {
                     return Err(AnalyticsError::types(format!("cannot cast {from} to {to}")).at(at));
                 }
                 let try_cast = matches!(kind, ast::CastKind::TryCast | ast::CastKind::SafeCast);
+                // A literal is cast now; when that fails the error waits for a row to run on (as
+                // in DuckDB, a failing constant over no rows, or in a CASE branch not taken, is
+                // no error).
                 if let Expr::Literal(Literal(a)) = &x
-                    && !try_cast
+                    && let Ok(c) = crate::expr::cast::cast(a, &to, try_cast)
                 {
-                    return Ok(Expr::Literal(Literal(crate::expr::cast::cast(a, &to, false).map_err(|e| e.at(at))?)));
+                    return Ok(Expr::Literal(Literal(c)));
                 }
                 Ok(Expr::Cast { expr: Box::new(x), to, try_cast })
             }
@@ -430,9 +531,11 @@ impl Binder<'_> {
         let lit = |a: ArrayRef| Ok(Expr::Literal(Literal(a)));
         match v {
             ast::Value::Number(n, _) => lit(types::number_literal(n).map_err(|e| e.at(at))?),
-            ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) | ast::Value::EscapedStringLiteral(s) | ast::Value::UnicodeStringLiteral(s) | ast::Value::NationalStringLiteral(s) => {
-                lit(types::string_literal(s))
-            }
+            ast::Value::SingleQuotedString(s)
+            | ast::Value::DoubleQuotedString(s)
+            | ast::Value::EscapedStringLiteral(s)
+            | ast::Value::UnicodeStringLiteral(s)
+            | ast::Value::NationalStringLiteral(s) => lit(types::string_literal(s)),
             ast::Value::DollarQuotedString(d) => lit(types::string_literal(&d.value)),
             ast::Value::Boolean(b) => lit(types::bool_literal(*b)),
             ast::Value::Null => lit(types::null_literal(&DataType::Null)),
@@ -462,12 +565,19 @@ impl Binder<'_> {
                 let s = crate::expr::cast::cast(a, &DataType::Utf8, false)?;
                 use arrow_array::Array;
                 if s.is_null(0) {
-                    return Ok(Expr::literal(types::null_literal(&DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano))));
+                    return Ok(Expr::literal(types::null_literal(&DataType::Interval(
+                        arrow_schema::IntervalUnit::MonthDayNano,
+                    ))));
                 }
                 use arrow_array::cast::AsArray;
                 s.as_string::<i32>().value(0).to_string()
             }
-            _ => return Err(AnalyticsError::unsupported("INTERVAL of a non-constant value (multiply an interval instead)").at(at)),
+            _ => {
+                return Err(AnalyticsError::unsupported(
+                    "INTERVAL of a non-constant value (multiply an interval instead)",
+                )
+                .at(at));
+            }
         };
         let text = match &iv.leading_field {
             Some(f) => format!("{text} {}", f.to_string().to_lowercase()),
@@ -483,11 +593,19 @@ impl Binder<'_> {
     }
 
     /// A subquery as an expression: bound on its own, its one column's type returned.
-    fn bind_expr_subquery(&mut self, q: &ast::Query, cx: &ExprCx<'_>, at: Option<Position>) -> Result<(usize, DataType)> {
+    fn bind_expr_subquery(
+        &mut self,
+        q: &ast::Query,
+        cx: &ExprCx<'_>,
+        at: Option<Position>,
+    ) -> Result<(usize, DataType)> {
         let (index, schema) = self.bind_expr_subquery_any(q, cx)?;
         match schema.fields().as_ref() {
             [f] => Ok((index, f.data_type().clone())),
-            fields => Err(AnalyticsError::invalid(format!("the subquery must return one column, not {}", fields.len())).at(at)),
+            fields => {
+                Err(AnalyticsError::invalid(format!("the subquery must return one column, not {}", fields.len()))
+                    .at(at))
+            }
         }
     }
 
@@ -503,7 +621,10 @@ impl Binder<'_> {
 
     fn cast_subquery(&mut self, index: usize, to: &DataType) {
         if let Some(plan) = self.subqueries.get_mut(index) {
-            let taken = std::mem::replace(plan, crate::plan::Plan::Values { schema: Arc::new(Schema::empty()), batches: vec![] });
+            let taken = std::mem::replace(
+                plan,
+                crate::plan::Plan::Values { schema: Arc::new(Schema::empty()), batches: vec![] },
+            );
             let input = taken.schema();
             let field = input.fields().first().map(|f| f.as_ref().clone().with_data_type(to.clone()));
             let schema = Arc::new(Schema::new(field.into_iter().collect::<Vec<_>>()));
@@ -521,7 +642,13 @@ impl Binder<'_> {
         let infos: Vec<scalar::Arg<'_>> = args
             .iter()
             .zip(&types_)
-            .map(|(a, t)| scalar::Arg { data_type: t, literal: match a { Expr::Literal(l) => Some(l), _ => None } })
+            .map(|(a, t)| scalar::Arg {
+                data_type: t,
+                literal: match a {
+                    Expr::Literal(l) => Some(l),
+                    _ => None,
+                },
+            })
             .collect();
         let resolved = scalar::resolve(name, &infos).map_err(|e| e.at(at))?;
         let Some(r) = resolved else {
@@ -538,7 +665,9 @@ impl Binder<'_> {
         }
         let (arg_exprs, distinct, clauses): (Vec<&ast::Expr>, bool, &[ast::FunctionArgumentClause]) = match &f.args {
             FunctionArguments::None => (vec![], false, &[]),
-            FunctionArguments::Subquery(_) => return Err(AnalyticsError::unsupported("a subquery as a function's argument list").at(at)),
+            FunctionArguments::Subquery(_) => {
+                return Err(AnalyticsError::unsupported("a subquery as a function's argument list").at(at));
+            }
             FunctionArguments::List(list) => {
                 let mut exprs = Vec::new();
                 for a in &list.args {
@@ -569,10 +698,15 @@ impl Binder<'_> {
 
         if let Some(over) = &f.over {
             if cx.windows.is_none() {
-                return Err(AnalyticsError::invalid(format!("window functions are not allowed in {}", cx.clause)).at(at));
+                return Err(
+                    AnalyticsError::invalid(format!("window functions are not allowed in {}", cx.clause)).at(at)
+                );
             }
             if !is_agg && !is_window_only {
-                return Err(AnalyticsError::invalid(format!("{name} is not a window or aggregate function; OVER needs one")).at(at));
+                return Err(AnalyticsError::invalid(format!(
+                    "{name} is not a window or aggregate function; OVER needs one"
+                ))
+                .at(at));
             }
             if distinct {
                 return Err(AnalyticsError::unsupported("DISTINCT in a window function").at(at));
@@ -584,7 +718,10 @@ impl Binder<'_> {
         }
         if !is_agg {
             if distinct || filter.is_some() || !order_by.is_empty() {
-                return Err(AnalyticsError::invalid(format!("DISTINCT, FILTER and ORDER BY apply to aggregates; {name} is not one")).at(at));
+                return Err(AnalyticsError::invalid(format!(
+                    "DISTINCT, FILTER and ORDER BY apply to aggregates; {name} is not one"
+                ))
+                .at(at));
             }
             let args = arg_exprs.iter().map(|a| self.bind_expr(a, cx)).collect::<Result<Vec<_>>>()?;
             return self.call_scalar(&name, args, cx, at);
@@ -620,15 +757,28 @@ impl Binder<'_> {
         cx: &mut ExprCx<'_>,
         at: Option<Position>,
     ) -> Result<AggCall> {
-        let mut inner = ExprCx { scope: cx.scope, aggs: None, windows: None, in_aggregate: true, clause: "an aggregate's arguments" };
+        let mut inner = ExprCx {
+            scope: cx.scope,
+            aggs: None,
+            windows: None,
+            in_aggregate: true,
+            clause: "an aggregate's arguments",
+        };
         let args = arg_exprs.iter().map(|a| self.bind_aggregate_arg(a, &mut inner, cx)).collect::<Result<Vec<_>>>()?;
         let types_: Vec<DataType> = args.iter().map(|a| self.type_of(a, cx)).collect();
         let infos: Vec<scalar::Arg<'_>> = args
             .iter()
             .zip(&types_)
-            .map(|(a, t)| scalar::Arg { data_type: t, literal: match a { Expr::Literal(l) => Some(l), _ => None } })
+            .map(|(a, t)| scalar::Arg {
+                data_type: t,
+                literal: match a {
+                    Expr::Literal(l) => Some(l),
+                    _ => None,
+                },
+            })
             .collect();
-        let resolved = aggregate::resolve(name, &infos).map_err(|e| e.at(at))?.ok_or_else(|| unknown_function(name).at(at))?;
+        let resolved =
+            aggregate::resolve(name, &infos).map_err(|e| e.at(at))?.ok_or_else(|| unknown_function(name).at(at))?;
         let mut evaluated = Vec::new();
         for (k, &i) in resolved.value_args.iter().enumerate() {
             let (a, from) = (args.get(i).cloned(), types_.get(i));
@@ -639,7 +789,8 @@ impl Binder<'_> {
         }
         let filter = match filter {
             Some(w) => {
-                let mut fcx = ExprCx { scope: cx.scope, aggs: None, windows: None, in_aggregate: true, clause: "FILTER" };
+                let mut fcx =
+                    ExprCx { scope: cx.scope, aggs: None, windows: None, in_aggregate: true, clause: "FILTER" };
                 let p = self.bind_expr(w, &mut fcx)?;
                 Some(as_predicate(p, &Schema::new(cx.scope.fields()), "FILTER", pos_of(w))?)
             }
@@ -647,8 +798,15 @@ impl Binder<'_> {
         };
         let mut order = Vec::new();
         for o in order_by {
-            let (descending, nulls_first) = (matches!(o.options.sort, Some(ast::OrderBySort::Desc)), o.options.nulls_first.unwrap_or(false));
-            let mut ocx = ExprCx { scope: cx.scope, aggs: None, windows: None, in_aggregate: true, clause: "an aggregate's ORDER BY" };
+            let (descending, nulls_first) =
+                (matches!(o.options.sort, Some(ast::OrderBySort::Desc)), o.options.nulls_first.unwrap_or(false));
+            let mut ocx = ExprCx {
+                scope: cx.scope,
+                aggs: None,
+                windows: None,
+                in_aggregate: true,
+                clause: "an aggregate's ORDER BY",
+            };
             order.push(SortExpr { expr: self.bind_expr(&o.expr, &mut ocx)?, descending, nulls_first });
         }
         let order_types = order.iter().map(|o| self.type_of(&o.expr, cx)).collect();
@@ -692,7 +850,8 @@ impl Binder<'_> {
             let partition_by = spec.partition_by.iter().map(|p| self.bind_expr(p, cx)).collect::<Result<Vec<_>>>()?;
             let mut order_by = Vec::new();
             for o in &spec.order_by {
-                let (descending, nulls_first) = (matches!(o.options.sort, Some(ast::OrderBySort::Desc)), o.options.nulls_first.unwrap_or(false));
+                let (descending, nulls_first) =
+                    (matches!(o.options.sort, Some(ast::OrderBySort::Desc)), o.options.nulls_first.unwrap_or(false));
                 order_by.push(SortExpr { expr: self.bind_expr(&o.expr, cx)?, descending, nulls_first });
             }
             let filter = match filter {
@@ -711,7 +870,13 @@ impl Binder<'_> {
             let infos: Vec<scalar::Arg<'_>> = args
                 .iter()
                 .zip(&types_)
-                .map(|(a, t)| scalar::Arg { data_type: t, literal: match a { Expr::Literal(l) => Some(l), _ => None } })
+                .map(|(a, t)| scalar::Arg {
+                    data_type: t,
+                    literal: match a {
+                        Expr::Literal(l) => Some(l),
+                        _ => None,
+                    },
+                })
                 .collect();
             let (func, value_args, arg_types, return_type) = if aggregate::is_aggregate(name) {
                 let r = aggregate::resolve(name, &infos)?.ok_or_else(|| unknown_function(name))?;
@@ -748,7 +913,7 @@ fn frame(f: &ast::WindowFrame, ordered: bool) -> Result<Frame> {
         ast::WindowFrameUnits::Range => false,
         ast::WindowFrameUnits::Groups => return Err(AnalyticsError::unsupported("GROUPS frames")),
     };
-    let bound = |b: &ast::WindowFrameBound, start: bool| -> Result<FrameBound> {
+    let bound = |b: &ast::WindowFrameBound, _start: bool| -> Result<FrameBound> {
         Ok(match b {
             ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
             ast::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
@@ -757,13 +922,15 @@ fn frame(f: &ast::WindowFrame, ordered: bool) -> Result<Frame> {
                 if !rows {
                     return Err(AnalyticsError::unsupported("RANGE frames with an offset (use ROWS)"));
                 }
-                let v: u64 = n.to_string().parse().map_err(|_| AnalyticsError::invalid(format!("a frame offset must be a non-negative integer, not {n}")))?;
-                if matches!(b, ast::WindowFrameBound::Preceding(_)) { FrameBound::Preceding(v) } else { FrameBound::Following(v) }
+                let v: u64 = n.to_string().parse().map_err(|_| {
+                    AnalyticsError::invalid(format!("a frame offset must be a non-negative integer, not {n}"))
+                })?;
+                if matches!(b, ast::WindowFrameBound::Preceding(_)) {
+                    FrameBound::Preceding(v)
+                } else {
+                    FrameBound::Following(v)
+                }
             }
-        })
-        .and_then(|x| {
-            let _ = start;
-            Ok(x)
         })
     };
     let start = bound(&f.start_bound, true)?;
@@ -772,7 +939,9 @@ fn frame(f: &ast::WindowFrame, ordered: bool) -> Result<Frame> {
         None => FrameBound::CurrentRow,
     };
     if matches!(start, FrameBound::UnboundedFollowing) || matches!(end, FrameBound::UnboundedPreceding) {
-        return Err(AnalyticsError::invalid("a frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING"));
+        return Err(AnalyticsError::invalid(
+            "a frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING",
+        ));
     }
     let _ = ordered;
     Ok(Frame { rows, start, end })

@@ -17,6 +17,7 @@ use arrow_schema::SchemaRef;
 use sqlparser::ast::Statement;
 use sqlparser::dialect::DuckDbDialect;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use crate::error::{AnalyticsError, ErrorKind, Position, Result};
 use crate::plan::Query;
@@ -35,22 +36,127 @@ pub const MAX_DEPTH: usize = 200;
 
 /// Parse one statement; it must be a query (`SELECT`, `WITH`, `VALUES`, set operations).
 pub fn parse(sql: &str) -> Result<Box<sqlparser::ast::Query>> {
-    let statements = Parser::new(&DuckDbDialect {})
+    let dialect = DuckDbDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .with_unescape(true)
+        .tokenize_with_location()
+        .map_err(|e| parse_error(e.into(), sql))?;
+    check_chains(&tokens)?;
+    let statements = Parser::new(&dialect)
         .with_recursion_limit(MAX_DEPTH)
-        .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
-        .map_err(parse_error)?;
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|e| parse_error(e, sql))?;
     let mut statements = statements.into_iter();
     match (statements.next(), statements.next()) {
         (Some(Statement::Query(q)), None) => Ok(q),
         (Some(_), None) => Err(AnalyticsError::unsupported("statements other than queries (SELECT, WITH, VALUES)")),
         (None, _) => Err(AnalyticsError::new(ErrorKind::Parse, "the SQL text holds no statement")),
-        (Some(_), Some(_)) => Err(AnalyticsError::new(ErrorKind::Parse, "one statement per call: the text holds several")),
+        (Some(_), Some(_)) => {
+            Err(AnalyticsError::new(ErrorKind::Parse, "one statement per call: the text holds several"))
+        }
     }
 }
 
-/// sqlparser's messages end in "at Line: L, Column: C": that becomes the error's position.
-fn parse_error(e: ParserError) -> AnalyticsError {
+/// Refuse text whose syntax tree would nest too deep before it is parsed. The parser's recursion
+/// limit bounds parentheses and prefix operators, but it builds a chain of binary operators
+/// (`1 + 1 + ... + 1`, `a OR b OR ...`, `UNION ALL` after `UNION ALL`) in a loop, as a tree as
+/// deep as the chain is long, which every later walk (and dropping it) would recurse through.
+/// The operators between two commas at each parenthesis level, summed over the open levels,
+/// bound that depth; past twice [`MAX_DEPTH`] (where binding would fail anyway) the text is
+/// refused.
+fn check_chains(tokens: &[TokenWithSpan]) -> Result<()> {
+    use sqlparser::keywords::Keyword;
+    // Per open level: operators since the last comma, and set operators and joins (which a comma
+    // does not end: `SELECT a, b UNION ALL SELECT a, b UNION ALL ...`).
+    let mut levels: Vec<(usize, usize)> = vec![(0, 0)];
+    let mut total = 0usize;
+    for t in tokens {
+        let mut op = false;
+        let mut chain = false;
+        match &t.token {
+            Token::LParen | Token::LBracket | Token::LBrace => levels.push((0, 0)),
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                if levels.len() > 1
+                    && let Some((a, b)) = levels.pop()
+                {
+                    total = total.saturating_sub(a + b);
+                }
+            }
+            Token::Comma => {
+                if let Some((a, _)) = levels.last_mut() {
+                    total = total.saturating_sub(*a);
+                    *a = 0;
+                }
+            }
+            Token::Word(w) => match w.keyword {
+                Keyword::UNION | Keyword::EXCEPT | Keyword::INTERSECT | Keyword::JOIN => chain = true,
+                Keyword::AND
+                | Keyword::OR
+                | Keyword::IS
+                | Keyword::LIKE
+                | Keyword::ILIKE
+                | Keyword::IN
+                | Keyword::BETWEEN
+                | Keyword::COLLATE
+                | Keyword::AT => op = true,
+                _ => {}
+            },
+            Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::DoubleQuotedString(_)
+            | Token::DollarQuotedString(_)
+            | Token::NationalStringLiteral(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::HexStringLiteral(_)
+            | Token::Placeholder(_)
+            | Token::Whitespace(_)
+            | Token::Period
+            | Token::SemiColon
+            | Token::EOF => {}
+            _ => op = true,
+        }
+        if let Some((a, b)) = levels.last_mut() {
+            if op {
+                *a += 1;
+                total += 1;
+            }
+            if chain {
+                *b += 1;
+                total += 1;
+            }
+        }
+        if total + levels.len() > 2 * MAX_DEPTH {
+            let position = Position::from_location(t.span.start);
+            return Err(AnalyticsError {
+                kind: ErrorKind::Parse,
+                message: format!(
+                    "the query nests deeper than {MAX_DEPTH} levels (a chain of operators that long is refused)"
+                ),
+                position,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// sqlparser's messages end in "at Line: L, Column: C": that becomes the error's position; an
+/// error at the end of the text (which sqlparser does not place) points just past its end.
+fn parse_error(e: ParserError, sql: &str) -> AnalyticsError {
+    let mut err = parse_error_at(e);
+    if err.position.is_none() && err.message.contains("EOF") {
+        let line = sql.lines().count().max(1);
+        let column = sql.lines().last().map_or(0, |l| l.chars().count()) + 1;
+        err.position = Some(Position {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+        });
+    }
+    err
+}
+
+fn parse_error_at(e: ParserError) -> AnalyticsError {
     let message = match e {
         ParserError::ParserError(m) | ParserError::TokenizerError(m) => m,
         ParserError::RecursionLimitExceeded => {
@@ -78,6 +184,7 @@ pub fn plan(sql: &str, params: &[ArrayRef], catalog: &dyn Catalog) -> Result<Que
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
 
@@ -97,5 +204,14 @@ mod tests {
         let sql = format!("SELECT {}1{}", "(".repeat(5000), ")".repeat(5000));
         let e = parse(&sql).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Parse);
+        for sql in
+            [format!("SELECT 1{}", " + 1".repeat(100_000)), format!("SELECT 1{}", " UNION ALL SELECT 1".repeat(10_000))]
+        {
+            let e = parse(&sql).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Parse, "{e}");
+        }
+        // Long flat lists are fine.
+        let list = (0..10_000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        parse(&format!("SELECT 1 IN ({list})")).unwrap();
     }
 }

@@ -102,7 +102,10 @@ impl Scope {
             if !self.columns.iter().any(|c| c.qualifier.as_deref() == Some(ql.as_str())) {
                 let tables: Vec<&str> = self.columns.iter().filter_map(|c| c.qualifier.as_deref()).collect();
                 let hint = closest(q, tables).map(|t| format!(" (did you mean {t}?)")).unwrap_or_default();
-                return AnalyticsError::new(ErrorKind::UnknownColumn, format!("no table {q:?} in FROM for {full}{hint}"));
+                return AnalyticsError::new(
+                    ErrorKind::UnknownColumn,
+                    format!("no table {q:?} in FROM for {full}{hint}"),
+                );
             }
         }
         let names = self.columns.iter().filter(|c| !c.hidden).map(|c| c.name.as_str());

@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, StringArray, new_null_array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, StringArray, new_null_array,
+};
 use arrow_schema::{DataType, IntervalUnit, TimeUnit};
 use sqlparser::ast::{self, ExactNumberInfo};
 
@@ -23,20 +25,29 @@ pub fn arrow_type(t: &ast::DataType) -> Result<DataType> {
         T::BigIntUnsigned(_) | T::UBigInt | T::UInt64 => DataType::UInt64,
         T::HugeInt => DataType::Decimal128(38, 0),
         T::Real | T::Float4 | T::Float32 => DataType::Float32,
+        // DuckDB's FLOAT is 4 bytes; FLOAT(p) is 8 bytes past 24 bits of precision.
         T::Float(info) => match info {
-            ast::ExactNumberInfo::Precision(p) if *p <= 24 => DataType::Float32,
-            _ => DataType::Float64,
+            ast::ExactNumberInfo::Precision(p) if *p > 24 => DataType::Float64,
+            _ => DataType::Float32,
         },
         T::Double(_) | T::DoublePrecision | T::Float8 | T::Float64 => DataType::Float64,
         T::Decimal(info) | T::Numeric(info) | T::Dec(info) => decimal_type(info)?,
         T::Boolean | T::Bool => DataType::Boolean,
-        T::Varchar(_) | T::Text | T::String(_) | T::Char(_) | T::Character(_) | T::CharVarying(_) | T::CharacterVarying(_) | T::Nvarchar(_) | T::Uuid => {
-            DataType::Utf8
-        }
+        T::Varchar(_)
+        | T::Text
+        | T::String(_)
+        | T::Char(_)
+        | T::Character(_)
+        | T::CharVarying(_)
+        | T::CharacterVarying(_)
+        | T::Nvarchar(_)
+        | T::Uuid => DataType::Utf8,
         T::Blob(_) | T::Bytea | T::Binary(_) | T::Varbinary(_) => DataType::Binary,
         T::Date | T::Date32 => DataType::Date32,
         T::Timestamp(_, tz) => match tz {
-            ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            ast::TimezoneInfo::WithTimeZone | ast::TimezoneInfo::Tz => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+            }
             _ => DataType::Timestamp(TimeUnit::Microsecond, None),
         },
         T::TimestampNtz(_) | T::Datetime(_) => DataType::Timestamp(TimeUnit::Microsecond, None),
@@ -74,7 +85,9 @@ fn decimal_type(info: &ExactNumberInfo) -> Result<DataType> {
     let p = u8::try_from(p).ok().filter(|p| (1..=MAX_DECIMAL_PRECISION).contains(p));
     match (p, i8::try_from(s).ok()) {
         (Some(p), Some(s)) if s >= 0 && s as u8 <= p => Ok(DataType::Decimal128(p, s)),
-        _ => Err(AnalyticsError::types(format!("DECIMAL({info:?}) is out of range: precision 1 to 38, scale 0 to the precision"))),
+        _ => Err(AnalyticsError::types(format!(
+            "DECIMAL({info:?}) is out of range: precision 1 to 38, scale 0 to the precision"
+        ))),
     }
 }
 
@@ -133,9 +146,9 @@ pub fn bool_literal(b: bool) -> ArrayRef {
 
 /// An integer literal's value, when `a` is one (what lets `tinyint_col + 1` stay `tinyint`).
 pub fn integer_value(a: &ArrayRef) -> Option<i128> {
+    use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Int32Type, Int64Type};
-    use arrow_array::Array;
     if a.len() != 1 || a.is_null(0) {
         return None;
     }
