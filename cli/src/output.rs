@@ -150,7 +150,6 @@ pub fn writer_format(target: Target, codec: Option<Codec>) -> Result<Option<Writ
     })
 }
 
-
 /// The table's bytes in `target`'s format (`format` from [`writer_format`]).
 pub fn write_whole(t: &Table, target: Target, format: Option<&WriterFormat>) -> arrow_rs_wasm_host::Result<Vec<u8>> {
     match (format, target) {

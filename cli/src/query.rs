@@ -80,8 +80,11 @@ pub fn run(host: &Host, args: &Args) -> Result<(), String> {
         Some(output) => {
             let target = target_of(output, args.to)?;
             let format = writer_format(target, args.compression)?;
-            let bytes = write_whole(&answer, target, format.as_ref()).map_err(|e| format!("{}: {e}", output.display()))?;
-            let written = write_atomically(output, |out| out.write_all(&bytes).map_err(|e| format!("{}: {e}", output.display())))?;
+            let bytes =
+                write_whole(&answer, target, format.as_ref()).map_err(|e| format!("{}: {e}", output.display()))?;
+            let written = write_atomically(output, |out| {
+                out.write_all(&bytes).map_err(|e| format!("{}: {e}", output.display()))
+            })?;
             if output.as_os_str() != "-" {
                 let rows = answer.num_rows().map_err(|e| e.to_string())?;
                 eprintln!("{rows} rows -> {} ({target:?}, {written} bytes)", output.display());
@@ -111,11 +114,13 @@ fn param(text: &str) -> Result<Param, String> {
             "decimal" | "numeric" => Some(Param::Decimal(value.to_string())),
             "date" => Some(Param::Date(days_from_iso(value).ok_or_else(|| bad("not a date (YYYY-MM-DD)"))?)),
             "timestamp" => Some(Param::Timestamp(TimestampValue {
-                micros: micros_from_iso(value).ok_or_else(|| bad("not a timestamp (YYYY-MM-DD[ HH:MM:SS[.ffffff]])"))?,
+                micros: micros_from_iso(value)
+                    .ok_or_else(|| bad("not a timestamp (YYYY-MM-DD[ HH:MM:SS[.ffffff]])"))?,
                 zone: None,
             })),
             "timestamptz" => Some(Param::Timestamp(TimestampValue {
-                micros: micros_from_iso(value).ok_or_else(|| bad("not a timestamp (YYYY-MM-DD[ HH:MM:SS[.ffffff]], UTC)"))?,
+                micros: micros_from_iso(value)
+                    .ok_or_else(|| bad("not a timestamp (YYYY-MM-DD[ HH:MM:SS[.ffffff]], UTC)"))?,
                 zone: Some("UTC".into()),
             })),
             "interval_days" => {

@@ -142,7 +142,10 @@ fn the_manuals_command_line_examples_print_what_they_show() {
 
 #[test]
 fn command_lines_split_as_a_shell_splits_them() {
-    assert_eq!(shell_words(r#"query t.csv --sql "SELECT a, 'b c' FROM t""#), ["query", "t.csv", "--sql", "SELECT a, 'b c' FROM t"]);
+    assert_eq!(
+        shell_words(r#"query t.csv --sql "SELECT a, 'b c' FROM t""#),
+        ["query", "t.csv", "--sql", "SELECT a, 'b c' FROM t"]
+    );
     assert_eq!(shell_words("a  'b c'd \"\""), ["a", "b cd", ""]);
 }
 

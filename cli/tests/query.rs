@@ -44,11 +44,17 @@ const TRIPS: &str = "testdata/sample/trips.csv";
 
 #[test]
 fn the_short_form_registers_the_file_as_t_and_prints_an_aligned_table() {
-    let out = stdout_of(cli().args(["query", TRIPS, "--sql", "SELECT payment, count(*) AS n FROM t GROUP BY payment ORDER BY payment"]));
+    let out = stdout_of(cli().args([
+        "query",
+        TRIPS,
+        "--sql",
+        "SELECT payment, count(*) AS n FROM t GROUP BY payment ORDER BY payment",
+    ]));
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("payment") && lines[0].contains("| n"), "{out}");
     assert!(lines[1].starts_with("-------"), "{out}");
-    let total: u64 = lines[2..lines.len() - 1].iter().map(|l| l.rsplit('|').next().unwrap().trim().parse::<u64>().unwrap()).sum();
+    let total: u64 =
+        lines[2..lines.len() - 1].iter().map(|l| l.rsplit('|').next().unwrap().trim().parse::<u64>().unwrap()).sum();
     assert_eq!(total, 5000, "the groups add up to the file's rows: {out}");
     assert!(lines.last().unwrap().starts_with(&format!("({} of {} rows)", lines.len() - 3, lines.len() - 3)), "{out}");
 }
@@ -73,7 +79,8 @@ fn tables_join_params_are_typed_and_max_rows_cuts_the_print() {
          WHERE z.borough = $1 AND fare > $2 GROUP BY 1",
     ]));
     assert!(out.contains("South") && !out.contains("North"), "{out}");
-    let out = stdout_of(cli().args(["query", TRIPS, "--max-rows", "3", "--sql", "SELECT trip_id FROM t ORDER BY trip_id"]));
+    let out =
+        stdout_of(cli().args(["query", TRIPS, "--max-rows", "3", "--sql", "SELECT trip_id FROM t ORDER BY trip_id"]));
     assert!(out.ends_with("(3 of 5000 rows)\n"), "{out}");
     assert!(out.lines().nth(2).unwrap().trim() == "1", "{out}");
 }

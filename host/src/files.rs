@@ -64,7 +64,10 @@ impl Host {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn concat(&self, tables: &[&Table]) -> Result<Table> {
-        if tables.iter().any(|t| t.generation != self.shared.generation() || !std::rc::Rc::ptr_eq(&t.shared, &self.shared)) {
+        if tables
+            .iter()
+            .any(|t| t.generation != self.shared.generation() || !std::rc::Rc::ptr_eq(&t.shared, &self.shared))
+        {
             return Err(crate::Error::StaleTable);
         }
         let handles: Vec<ResourceAny> = tables.iter().map(|t| t.handle).collect();

@@ -106,11 +106,11 @@ pub use bindings::exports::arrow::core::types::{
 };
 pub use bindings::exports::arrow::core::validation::{Problem, ValidationReport};
 
+pub use analytics::Session;
 pub use config::HostConfig;
 pub use error::{Error, Result, SqlPosition};
 pub use instance::Host;
 pub use streaming::{IpcStreamTables, TableSink};
-pub use analytics::Session;
 pub use table::Table;
 
 /// The user manual's Rust examples, run as doctests so the manual stays true.

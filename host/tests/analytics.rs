@@ -29,7 +29,8 @@ fn trips(host: &Host) -> Table {
 
 /// An answer's cells as text, row by row (the core renders them).
 fn cells(t: &Table) -> Vec<Vec<String>> {
-    let text = t.write_csv(&CsvWriteOptions { header: false, null_value: "NULL".into(), ..Default::default() }).unwrap();
+    let text =
+        t.write_csv(&CsvWriteOptions { header: false, null_value: "NULL".into(), ..Default::default() }).unwrap();
     String::from_utf8(text).unwrap().lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
 }
 
@@ -63,10 +64,10 @@ fn a_session_answers_sql_over_registered_tables() {
     let distinct = session.query("SELECT DISTINCT payment FROM trips ORDER BY 1", &[]).unwrap();
     assert_eq!(rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>(), cells(&distinct).concat());
     // Parameters travel typed: the same filter written as a literal gives the same answer.
-    let with_param = session.query("SELECT count(*) FROM trips WHERE fare > $1 AND payment = $2", &[
-        Param::Float64(20.0),
-        Param::Text("card".into()),
-    ]);
+    let with_param = session.query(
+        "SELECT count(*) FROM trips WHERE fare > $1 AND payment = $2",
+        &[Param::Float64(20.0), Param::Text("card".into())],
+    );
     let literal = session.query("SELECT count(*) FROM trips WHERE fare > 20.0 AND payment = 'card'", &[]);
     assert_eq!(cells(&with_param.unwrap()), cells(&literal.unwrap()));
     // A quote inside a parameter is data, not SQL.
@@ -97,9 +98,10 @@ fn errors_are_typed_point_at_the_text_and_leave_the_session_working() {
     assert!(message.contains("did you mean fare"), "{message}");
     let (kind, _, _) = analytics_error(session.query("SELECT fare + payment FROM trips", &[]));
     assert_eq!(kind, AnalyticsErrorKind::TypeMismatch);
-    let (kind, pos, message) = analytics_error(
-        session.query("SELECT trip_id FROM trips a\nWHERE fare > (SELECT avg(fare) FROM trips b WHERE b.payment = a.payment)", &[]),
-    );
+    let (kind, pos, message) = analytics_error(session.query(
+        "SELECT trip_id FROM trips a\nWHERE fare > (SELECT avg(fare) FROM trips b WHERE b.payment = a.payment)",
+        &[],
+    ));
     assert_eq!(kind, AnalyticsErrorKind::Unsupported);
     assert!(message.starts_with("unsupported: correlated subquery") && pos.is_some(), "{message}");
     let (kind, _, _) = analytics_error(session.query("SELECT payment, fare FROM trips GROUP BY payment", &[]));
@@ -118,13 +120,19 @@ fn errors_are_typed_point_at_the_text_and_leave_the_session_working() {
 fn the_memory_budget_stops_a_query_cleanly() {
     let host = host();
     let t = trips(&host);
-    // Enough for the table, not for a grouping with a group per row (and a sort of the same).
-    let session = host.session(&SessionOptions { memory_limit: Some(3 << 20) }).unwrap();
+    // The table's own size (each buffer counted once), then a budget of that and 1 MiB more:
+    // enough for the table, not for sorting the 25 million rows of its product with itself.
+    let probe = host.session(&SessionOptions { memory_limit: None }).unwrap();
+    probe.register("trips", &t).unwrap();
+    let (table_bytes, _) = probe.memory().unwrap();
+    // 5,000 rows of ten columns hold well under a megabyte; a count per column would be several.
+    assert!(table_bytes > 100_000 && table_bytes < 1 << 20, "{table_bytes}");
+    let session = host.session(&SessionOptions { memory_limit: Some(table_bytes + (1 << 20)) }).unwrap();
     session.register("trips", &t).unwrap();
     let (used, limit) = session.memory().unwrap();
     assert!(used > 0 && used < limit, "{used} of {limit}");
-    let big = "SELECT trip_id, pickup, dropoff, count(*) FROM trips a GROUP BY ALL ORDER BY 2, 3";
-    let (kind, _, message) = analytics_error(session.query(&format!("{big}, (SELECT count(*) FROM trips)"), &[]));
+    let big = "SELECT a.trip_id, b.trip_id FROM trips a, trips b ORDER BY b.fare, a.fare";
+    let (kind, _, message) = analytics_error(session.query(big, &[]));
     assert_eq!(kind, AnalyticsErrorKind::LimitExceeded, "{message}");
     // The session gave the memory back and answers the next query.
     assert_eq!(session.memory().unwrap().0, used);
@@ -170,7 +178,11 @@ fn split_aggregation_merges_to_the_single_pass_answer() {
     }
     // A median does not merge: the split is refused with a typed error.
     let median = merger.query_partial("SELECT median(fare) FROM trips", &[]);
-    assert!(matches!(median, Err(Error::Analytics { kind: AnalyticsErrorKind::Unsupported, .. })), "{:?}", median.map(|_| ()));
+    assert!(
+        matches!(median, Err(Error::Analytics { kind: AnalyticsErrorKind::Unsupported, .. })),
+        "{:?}",
+        median.map(|_| ())
+    );
 }
 
 #[test]

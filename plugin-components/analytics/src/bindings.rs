@@ -101,7 +101,12 @@ fn into_core(schema: &SchemaRef, batches: &[RecordBatch]) -> WitResult<Table> {
         }
         w.finish().map_err(|e| AnalyticsError::internal(format!("writing the answer: {e}")))?;
     }
-    let options = ReadOptions { format: Some(DataFormat::ArrowStream), columns: None, batch_size: None, max_decompressed_bytes: None };
+    let options = ReadOptions {
+        format: Some(DataFormat::ArrowStream),
+        columns: None,
+        batch_size: None,
+        max_decompressed_bytes: None,
+    };
     Table::read(&bytes, &options).map_err(core_error)
 }
 
@@ -166,7 +171,6 @@ impl plugin::Guest for Component {
         })
     }
 }
-
 
 /// The engine session behind a `session` handle (methods take `&self`).
 pub struct Session(RefCell<Engine>);

@@ -2,25 +2,32 @@
 //! kernels. Text becomes a plan, the plan is optimized, operators run it over record batches:
 //!
 //! - [`sql`]: `sqlparser` (DuckDB's dialect) and the binder: names, types, errors with positions;
-//! - [`plan`]: logical plans, their rewrites (push-down, join order, folding) and `explain`;
-//! - [`expr`]: expressions evaluated on batches, DuckDB's type rules and casts;
+//! - [`optimize`]: the plan rewrites (constant folding, push-down, join order);
+//! - [`plan`]: logical plans, bound expressions and `explain`;
+//! - [`expr`]: expressions evaluated on batches;
 //! - [`functions`]: scalar, aggregate (mergeable accumulators) and window functions;
+//! - [`types`]: what every layer shares: literals, operators, frames, DuckDB's type rules, casts;
 //! - [`exec`]: the operators: scan, filter, project, hash aggregate, hash join, sort, window,
 //!   limit, union, distinct;
+//! - [`budget`]: the memory budget tables and operators share;
 //! - [`session`]: registered tables, the memory budget, queries, split aggregation;
 //! - [`error`]: the one error enum, with the place in the SQL text;
 //! - `bindings` (wasm32 only): the thin WIT edge.
 //!
-//! Layers point one way: `sql` builds `plan`s from `functions`' signatures; `exec` runs plans with
-//! `expr` and `functions`; `session` drives them all; `bindings` drives `session`.
+//! Layers point one way (`scripts/check-layers.py` checks it), bottom up: `error`, `types`,
+//! `functions` (signatures and kernels), `plan`, `expr`, `optimize`, `budget`, `exec`, `sql`,
+//! `session`, `bindings`.
 
+pub mod budget;
 pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod functions;
+pub mod optimize;
 pub mod plan;
 pub mod session;
 pub mod sql;
+pub mod types;
 
 // The generated glue exports raw ABI functions, which the crate-wide `unsafe_code` lint forbids.
 #[cfg(target_arch = "wasm32")]

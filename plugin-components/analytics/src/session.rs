@@ -2,13 +2,13 @@
 //! over them, and a memory budget that the tables and every running operator share. Crossing the
 //! budget is a `limit-exceeded` error, never a trap, and the session stays usable.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
+pub use crate::budget::{Budget, Reservation};
 use crate::error::{AnalyticsError, ErrorKind, Result};
 use crate::exec::{self, ExecContext, Tables};
 use crate::plan::{self, AggMode, Plan, Query};
@@ -16,90 +16,6 @@ use crate::sql::{self, Catalog};
 
 /// The default memory budget: 1 GiB.
 pub const DEFAULT_MEMORY_LIMIT: u64 = 1 << 30;
-
-/// A memory budget shared by a session's tables and running operators.
-#[derive(Debug)]
-pub struct Budget {
-    limit: u64,
-    used: Cell<u64>,
-}
-
-impl Budget {
-    /// A budget of `limit` bytes.
-    pub fn new(limit: u64) -> Self {
-        Budget { limit, used: Cell::new(0) }
-    }
-
-    /// Bytes in use.
-    pub fn used(&self) -> u64 {
-        self.used.get()
-    }
-
-    /// The limit.
-    pub fn limit(&self) -> u64 {
-        self.limit
-    }
-
-    fn take(&self, bytes: u64, what: &str) -> Result<()> {
-        let next = self.used.get().saturating_add(bytes);
-        if next > self.limit {
-            return Err(AnalyticsError::new(
-                ErrorKind::LimitExceeded,
-                format!(
-                    "{what} needs {} more bytes; the session's memory budget of {} bytes has {} left",
-                    bytes,
-                    self.limit,
-                    self.limit.saturating_sub(self.used.get())
-                ),
-            ));
-        }
-        self.used.set(next);
-        Ok(())
-    }
-
-    fn give(&self, bytes: u64) {
-        self.used.set(self.used.get().saturating_sub(bytes));
-    }
-}
-
-/// Memory an operator holds, given back when it is dropped.
-#[derive(Debug)]
-pub struct Reservation<'a> {
-    budget: &'a Budget,
-    bytes: u64,
-    what: &'static str,
-}
-
-impl<'a> Reservation<'a> {
-    /// An empty reservation for `what` (named in the error when the budget is passed).
-    pub fn new(budget: &'a Budget, what: &'static str) -> Self {
-        Reservation { budget, bytes: 0, what }
-    }
-
-    /// Hold `bytes` in all (more or less than before).
-    pub fn resize(&mut self, bytes: usize) -> Result<()> {
-        let bytes = bytes as u64;
-        if bytes > self.bytes {
-            self.budget.take(bytes - self.bytes, self.what)?;
-        } else {
-            self.budget.give(self.bytes - bytes);
-        }
-        self.bytes = bytes;
-        Ok(())
-    }
-
-    /// Hold `bytes` more.
-    pub fn grow(&mut self, bytes: usize) -> Result<()> {
-        let total = self.bytes as usize + bytes;
-        self.resize(total)
-    }
-}
-
-impl Drop for Reservation<'_> {
-    fn drop(&mut self) {
-        self.budget.give(self.bytes);
-    }
-}
 
 /// A registered table.
 #[derive(Debug, Clone)]
@@ -228,7 +144,7 @@ impl Session {
             .filter(|b| b.num_rows() > 0)
             .map(|b| normalize_batch(&norm, b))
             .collect::<Result<Vec<_>>>()?;
-        let bytes: u64 = batches.iter().map(|b| b.get_array_memory_size() as u64).sum();
+        let bytes = held_bytes(&batches);
         self.budget.take(bytes, "registering the table")?;
         self.tables.insert(key, Registered { name: name.to_string(), schema: norm, batches, bytes });
         Ok(())
@@ -261,7 +177,7 @@ impl Session {
             .filter(|b| b.num_rows() > 0)
             .map(|b| normalize_batch(&target, b))
             .collect::<Result<Vec<_>>>()?;
-        let bytes: u64 = batches.iter().map(|b| b.get_array_memory_size() as u64).sum();
+        let bytes = held_bytes(&batches);
         self.budget.take(bytes, "appending to the table")?;
         if let Some(t) = self.tables.get_mut(&key) {
             t.batches.extend(batches);
@@ -298,7 +214,7 @@ impl Session {
     pub fn plan(&self, sql: &str, params: &[ArrayRef]) -> Result<Query> {
         check_params(params)?;
         let q = sql::plan(sql, params, self)?;
-        plan::optimize::optimize(q)
+        crate::optimize::optimize(q)
     }
 
     /// Run `sql` with its parameters.
@@ -488,4 +404,29 @@ fn replace_node(plan: Plan, target: *const Plan, original: &Plan, with: Plan) ->
     }
     let mut with = Some(with);
     go(plan, original, target, &mut with)
+}
+
+/// The bytes a table's batches hold, each allocation counted once. Columns decoded from one IPC
+/// message are slices of one buffer, so summing `get_array_memory_size` per column would count
+/// that buffer once per column (a 5,000-row table would claim megabytes it does not hold).
+fn held_bytes(batches: &[RecordBatch]) -> u64 {
+    fn visit(data: &arrow_data::ArrayData, seen: &mut std::collections::HashMap<usize, usize>) {
+        let nulls = data.nulls().map(|n| n.buffer());
+        for b in data.buffers().iter().chain(nulls) {
+            // An externally owned buffer reports no capacity: count its length instead.
+            let size = if b.capacity() > 0 { b.capacity() } else { b.len() };
+            let held = seen.entry(b.data_ptr().as_ptr() as usize).or_insert(0);
+            *held = (*held).max(size);
+        }
+        for child in data.child_data() {
+            visit(child, seen);
+        }
+    }
+    let mut seen = std::collections::HashMap::new();
+    for batch in batches {
+        for column in batch.columns() {
+            visit(&column.to_data(), &mut seen);
+        }
+    }
+    seen.values().map(|&b| b as u64).sum()
 }

@@ -118,15 +118,6 @@ const KNOWN: &[Known] = &[
         },
     },
     Known {
-        name: "pending: abs of unsigned",
-        reason: "not a deliberate difference: functions/scalar/math.rs (the scalar-function helper's file) negates \
-             unsigned integers in abs(); remove this entry when its rewrite lands",
-        applies: |_, expected, actual| {
-            matches!(expected, Outcome::Rows { .. })
-                && matches!(actual, Outcome::Error(e) if e.contains("Invalid arithmetic operation: !UInt"))
-        },
-    },
-    Known {
         name: "evaluation order",
         reason: "SQL leaves open which rows an expression is evaluated on: DuckDB's optimizer pushes filters into scans, \
              prunes unread columns and sort keys and skips inputs of empty joins where the engine does not (or the other \
@@ -195,7 +186,9 @@ const KNOWN: &[Known] = &[
              they agree",
         applies: |_, expected, actual| match (expected, actual) {
             (Outcome::Error(e), Outcome::Rows { .. }) => e.contains("Overflow in SUM of DECIMAL"),
-            (Outcome::Rows { .. }, Outcome::Error(e)) => e.contains("overflow in sum: the result does not fit in decimal"),
+            (Outcome::Rows { .. }, Outcome::Error(e)) => {
+                e.contains("overflow in sum: the result does not fit in decimal")
+            }
             _ => false,
         },
     },

@@ -560,3 +560,16 @@ fn errors_are_classified() {
     let b = s.query("SELECT upper('ÀÉ straße')", &[]).unwrap();
     assert_eq!(cell(a.batches[0].column(0), 0), cell(b.batches[0].column(0), 0));
 }
+
+#[test]
+fn negating_an_unsigned_integer_keeps_its_type_as_duckdb() {
+    use arrow_array::UInt8Array;
+    let u: arrow_array::ArrayRef = std::sync::Arc::new(UInt8Array::from(vec![Some(0), None]));
+    let b = arrow_array::RecordBatch::try_from_iter(vec![("u", u)]).unwrap();
+    let mut s = arrow_analytics::Session::default();
+    s.register("t", b.schema(), vec![b]).unwrap();
+    let a = s.query("SELECT -u AS n FROM t", &[]).unwrap();
+    assert_eq!(a.schema.field(0).data_type(), &arrow_schema::DataType::UInt8);
+    let e = s.query("SELECT -(u + 5) FROM t", &[]).unwrap_err();
+    assert!(e.to_string().contains("Overflow in negation"), "{e}");
+}

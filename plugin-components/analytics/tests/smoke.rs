@@ -51,5 +51,8 @@ fn smoke() {
     ] {
         println!("{q}\n{}\n", show(&s, q));
     }
-    println!("{}", s.explain("SELECT a.k, sum(b.v) FROM t a, t b WHERE a.v = b.v AND a.k = 'a' GROUP BY a.k", &[]).unwrap());
+    println!(
+        "{}",
+        s.explain("SELECT a.k, sum(b.v) FROM t a, t b WHERE a.v = b.v AND a.k = 'a' GROUP BY a.k", &[]).unwrap()
+    );
 }

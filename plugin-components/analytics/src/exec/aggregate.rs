@@ -8,11 +8,11 @@ use arrow_schema::{DataType, SchemaRef};
 
 use super::group::GroupTable;
 use super::{Batches, ExecContext};
+use crate::budget::Reservation;
 use crate::error::{AnalyticsError, Result};
 use crate::expr;
 use crate::functions::aggregate::{self, Accumulator, AccumulatorSpec};
 use crate::plan::{AggCall, AggMode, Expr};
-use crate::session::Reservation;
 
 /// The spec an accumulator of `call` is made from.
 pub fn spec_of<'a>(call: &'a AggCall, order_options: &'a [(bool, bool)]) -> AccumulatorSpec<'a> {
@@ -88,9 +88,12 @@ pub fn run(
             AggMode::Final => {
                 let mut at = groups.len();
                 for ((acc, _), w) in accs.iter_mut().zip(aggregates).zip(&widths) {
-                    let states: Vec<ArrayRef> = batch.columns().get(at..at + w).map(<[ArrayRef]>::to_vec).unwrap_or_default();
+                    let states: Vec<ArrayRef> =
+                        batch.columns().get(at..at + w).map(<[ArrayRef]>::to_vec).unwrap_or_default();
                     if states.len() != *w {
-                        return Err(AnalyticsError::argument("the partial states do not have the columns this query's merge needs"));
+                        return Err(AnalyticsError::argument(
+                            "the partial states do not have the columns this query's merge needs",
+                        ));
                     }
                     acc.merge(&states, &ids, total)?;
                     at += w;
@@ -112,18 +115,28 @@ pub fn run(
             _ => columns.push(acc.finish(total)?),
         }
     }
-    let columns = columns
-        .into_iter()
-        .zip(schema.fields())
-        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c) } else { crate::expr::cast::cast(&c, f.data_type(), false) })
-        .collect::<Result<Vec<_>>>()?;
+    let columns =
+        columns
+            .into_iter()
+            .zip(schema.fields())
+            .map(|(c, f)| {
+                if c.data_type() == f.data_type() { Ok(c) } else { crate::types::cast::cast(&c, f.data_type(), false) }
+            })
+            .collect::<Result<Vec<_>>>()?;
     let options = RecordBatchOptions::new().with_row_count(Some(total));
     Ok(vec![RecordBatch::try_new_with_options(schema.clone(), columns, &options)?])
 }
 
 /// Feed one batch to one accumulator: its arguments (and in-call ORDER BY keys), only the rows
 /// its FILTER keeps.
-fn update(acc: &mut dyn Accumulator, call: &AggCall, batch: &RecordBatch, ids: &[u32], total: usize, ctx: &ExecContext<'_>) -> Result<()> {
+fn update(
+    acc: &mut dyn Accumulator,
+    call: &AggCall,
+    batch: &RecordBatch,
+    ids: &[u32],
+    total: usize,
+    ctx: &ExecContext<'_>,
+) -> Result<()> {
     let mut values = call.args.iter().map(|a| expr::evaluate_array(a, batch, ctx)).collect::<Result<Vec<_>>>()?;
     for o in &call.order_by {
         values.push(expr::evaluate_array(&o.expr, batch, ctx)?);
@@ -135,7 +148,8 @@ fn update(acc: &mut dyn Accumulator, call: &AggCall, batch: &RecordBatch, ids: &
             if mask.true_count() == batch.num_rows() {
                 return acc.update(&values, ids, total);
             }
-            let values = values.iter().map(|v| Ok(arrow_select::filter::filter(v, &mask)?)).collect::<Result<Vec<_>>>()?;
+            let values =
+                values.iter().map(|v| Ok(arrow_select::filter::filter(v, &mask)?)).collect::<Result<Vec<_>>>()?;
             let kept: Vec<u32> = ids.iter().zip(mask.values().iter()).filter(|(_, k)| *k).map(|(g, _)| *g).collect();
             acc.update(&values, &kept, total)
         }

@@ -9,10 +9,10 @@ use arrow_schema::SchemaRef;
 
 use super::group::{GroupTable, any_null};
 use super::{ExecContext, collect, concat_batches};
+use crate::budget::Reservation;
 use crate::error::{AnalyticsError, Result};
 use crate::expr;
 use crate::plan::{Expr, JoinKind, Plan};
-use crate::session::Reservation;
 
 /// Rows of output gathered before they are cut into a batch.
 const OUTPUT_BATCH: usize = 8192;
@@ -118,15 +118,13 @@ fn hash_pairs(
     let lk = key_columns(l, &lkeys, ctx)?;
     let rk = key_columns(r, &rkeys, ctx)?;
     // Both sides' keys must have one type each for the row encoding.
-    let rk = rk
-        .into_iter()
-        .zip(&lk)
-        .map(
-            |(b, a)| {
-                if a.data_type() == b.data_type() { Ok(b) } else { crate::expr::cast::cast(&b, a.data_type(), false) }
-            },
-        )
-        .collect::<Result<Vec<_>>>()?;
+    let rk =
+        rk.into_iter()
+            .zip(&lk)
+            .map(|(b, a)| {
+                if a.data_type() == b.data_type() { Ok(b) } else { crate::types::cast::cast(&b, a.data_type(), false) }
+            })
+            .collect::<Result<Vec<_>>>()?;
     let types: Vec<_> = lk.iter().map(|a| a.data_type().clone()).collect();
     // Build on the smaller side.
     let build_left = l.num_rows() < r.num_rows();

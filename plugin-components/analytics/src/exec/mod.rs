@@ -1,7 +1,7 @@
 //! Running plans: each operator turns its input's record batches into its own, batch by batch
 //! where it can (scan, filter, project, limit, union stream; aggregation, sorting, joins and
 //! windows consume their input first). Memory held by operators is accounted against the
-//! session's [`Budget`](crate::session::Budget).
+//! session's [`Budget`](crate::budget::Budget).
 //!
 //! - [`aggregate`]: hash aggregation (single pass, partial states, merge), and `DISTINCT`;
 //! - [`group`]: the hash table of group and join keys;
@@ -21,19 +21,14 @@ use std::sync::Arc;
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::SchemaRef;
 
+use crate::budget::Budget;
 use crate::error::{AnalyticsError, Result};
 use crate::expr::{self, Context};
+pub use crate::plan::Tables;
 use crate::plan::{Plan, Query};
-use crate::session::Budget;
 
 /// A stream of record batches.
 pub type Batches<'a> = Box<dyn Iterator<Item = Result<RecordBatch>> + 'a>;
-
-/// Where scans find their tables.
-pub trait Tables {
-    /// The batches of the table registered as `name`.
-    fn batches(&self, name: &str) -> Result<&[RecordBatch]>;
-}
 
 /// What running one query needs: the tables, the subqueries (each run at most once), the budget.
 pub struct ExecContext<'a> {
@@ -194,7 +189,7 @@ pub fn project(
         .zip(schema.fields())
         .map(|(e, f)| {
             let a = expr::evaluate_array(e, b, ctx)?;
-            if a.data_type() == f.data_type() { Ok(a) } else { crate::expr::cast::cast(&a, f.data_type(), false) }
+            if a.data_type() == f.data_type() { Ok(a) } else { crate::types::cast::cast(&a, f.data_type(), false) }
         })
         .collect::<Result<Vec<_>>>()?;
     let options = RecordBatchOptions::new().with_row_count(Some(b.num_rows()));

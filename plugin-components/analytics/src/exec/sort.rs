@@ -8,10 +8,10 @@ use arrow_schema::SchemaRef;
 
 use super::ExecContext;
 use super::group::normalize;
+use crate::budget::Reservation;
 use crate::error::Result;
 use crate::expr;
 use crate::plan::SortExpr;
-use crate::session::Reservation;
 
 /// The sort options of a key.
 pub fn options(k: &SortExpr) -> SortOptions {

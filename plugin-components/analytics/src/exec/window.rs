@@ -40,12 +40,12 @@ use arrow_schema::{DataType, SchemaRef};
 
 use super::ExecContext;
 use super::group::normalize;
+use crate::budget::Reservation;
 use crate::error::{AnalyticsError, Result};
 use crate::expr::{self, Value};
 use crate::functions::aggregate::{self, AccumulatorSpec, AggFunc};
 use crate::functions::window::{self, WindowFunc};
 use crate::plan::{Expr, Frame, FrameBound, SortExpr, WindowCall};
-use crate::session::Reservation;
 
 /// Rows fed to one accumulator at a time on the per-row and segment-tree paths: bounds the
 /// memory of the gathered frame rows.
@@ -138,11 +138,14 @@ pub fn run(
     for r in results {
         columns.push(r.ok_or_else(|| AnalyticsError::internal("a window call was not computed"))?);
     }
-    let columns = columns
-        .into_iter()
-        .zip(schema.fields())
-        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c) } else { expr::cast::cast(&c, f.data_type(), false) })
-        .collect::<Result<Vec<_>>>()?;
+    let columns =
+        columns
+            .into_iter()
+            .zip(schema.fields())
+            .map(|(c, f)| {
+                if c.data_type() == f.data_type() { Ok(c) } else { crate::types::cast::cast(&c, f.data_type(), false) }
+            })
+            .collect::<Result<Vec<_>>>()?;
     let options = RecordBatchOptions::new().with_row_count(Some(n));
     Ok(vec![RecordBatch::try_new_with_options(schema.clone(), columns, &options)?])
 }
@@ -1321,7 +1324,7 @@ mod tests {
             plan: crate::plan::Plan::Values { schema: batch.schema(), batches: vec![] },
             subqueries: vec![],
         };
-        let budget = crate::session::Budget::new(u64::MAX);
+        let budget = crate::budget::Budget::new(u64::MAX);
         let ctx = ExecContext::new(&NoTables, &query, &budget);
         let key =
             |i: usize, descending: bool, nulls_first: bool| SortExpr { expr: Expr::Column(i), descending, nulls_first };
@@ -1369,7 +1372,7 @@ mod tests {
                 .map(|(&a, &b)| (a..b).filter(|&j| mask.value(j as usize)).filter_map(|j| vals[j as usize]).max())
                 .collect();
             let types = [DataType::Int64];
-            let budget = crate::session::Budget::new(u64::MAX);
+            let budget = crate::budget::Budget::new(u64::MAX);
             let mut res = Reservation::new(&budget, "test");
             let spec = spec_for(&AggFunc::Sum, &types, &DataType::Int64);
             let args = [x.clone()];

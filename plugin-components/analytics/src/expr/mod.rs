@@ -5,9 +5,6 @@
 //! - [`coerce`]: the type rules the binder applies;
 //! - [`cast`]: casts with DuckDB's rounding and errors.
 
-pub mod cast;
-pub mod coerce;
-
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -18,6 +15,7 @@ use crate::error::{AnalyticsError, Result};
 use crate::functions::scalar::ScalarFunc;
 use crate::functions::scalar::null::NullFunc;
 use crate::plan::{BinaryOp, Expr};
+use crate::types::{cast, coerce};
 
 /// The result of evaluating an expression on a batch.
 #[derive(Debug, Clone)]
@@ -90,7 +88,7 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
         Expr::Not(e) => {
             map_value(evaluate(e, batch, ctx)?, |a| Ok(Arc::new(arrow_arith::boolean::not(a.as_boolean())?)))?
         }
-        Expr::Negate(e) => map_value(evaluate(e, batch, ctx)?, |a| Ok(arrow_arith::numeric::neg(a.as_ref())?))?,
+        Expr::Negate(e) => map_value(evaluate(e, batch, ctx)?, |a| negate(&a))?,
         Expr::IsNull { expr, negated } => {
             let v = evaluate(expr, batch, ctx)?;
             let negated = *negated;
@@ -225,6 +223,30 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
             wrap(out, all_scalar)
         }
     })
+}
+
+/// `-x`. Unsigned integers keep their type, as in DuckDB: zero negates to zero, anything else
+/// overflows (arrow's kernel refuses the type outright, whatever the values).
+fn negate(a: &ArrayRef) -> Result<ArrayRef> {
+    use arrow_array::types::{UInt8Type, UInt16Type, UInt32Type, UInt64Type};
+    macro_rules! unsigned {
+        ($t:ty) => {{
+            if let Some(v) = a.as_primitive::<$t>().iter().flatten().find(|&v| v != 0) {
+                return Err(AnalyticsError::execution(format!(
+                    "Overflow in negation of numeric value: -{v} does not fit in {}",
+                    a.data_type()
+                )));
+            }
+            Ok(a.clone())
+        }};
+    }
+    match a.data_type() {
+        DataType::UInt8 => unsigned!(UInt8Type),
+        DataType::UInt16 => unsigned!(UInt16Type),
+        DataType::UInt32 => unsigned!(UInt32Type),
+        DataType::UInt64 => unsigned!(UInt64Type),
+        _ => Ok(arrow_arith::numeric::neg(a.as_ref())?),
+    }
 }
 
 /// Evaluate to an array of the batch's length.

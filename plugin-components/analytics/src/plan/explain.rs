@@ -4,8 +4,8 @@ use std::fmt::Write;
 
 use arrow_schema::Schema;
 
+use super::Tables;
 use super::{AggMode, Expr, Plan, Query, SortExpr};
-use crate::exec::Tables;
 
 /// The query's plan (and its subqueries') as text.
 pub fn explain(q: &Query, tables: &dyn Tables) -> String {

@@ -1,89 +1,13 @@
 //! Bound expressions: names resolved to column indices of the input, every type known, implicit
 //! casts made explicit. What the binder produces and the evaluator runs; nothing here knows SQL.
 
-use std::fmt;
-
-use arrow_array::{Array, ArrayRef};
+use arrow_array::ArrayRef;
 use arrow_schema::{DataType, Schema};
 
 use crate::functions::aggregate::AggFunc;
 use crate::functions::scalar::ScalarFunc;
 use crate::functions::window::WindowFunc;
-
-/// A binary operator, after binding (the operands already share a type where the operator needs
-/// one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BinaryOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/` (floating division on integers, as DuckDB)
-    Div,
-    /// `//` (integer division, truncating toward zero)
-    IntDiv,
-    /// `%`
-    Mod,
-    /// `=`
-    Eq,
-    /// `<>`
-    NotEq,
-    /// `<`
-    Lt,
-    /// `<=`
-    LtEq,
-    /// `>`
-    Gt,
-    /// `>=`
-    GtEq,
-    /// `AND` (three-valued)
-    And,
-    /// `OR` (three-valued)
-    Or,
-    /// `||` on strings
-    Concat,
-}
-
-impl BinaryOp {
-    /// The operator as SQL writes it.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-            BinaryOp::Mul => "*",
-            BinaryOp::Div => "/",
-            BinaryOp::IntDiv => "//",
-            BinaryOp::Mod => "%",
-            BinaryOp::Eq => "=",
-            BinaryOp::NotEq => "<>",
-            BinaryOp::Lt => "<",
-            BinaryOp::LtEq => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::GtEq => ">=",
-            BinaryOp::And => "AND",
-            BinaryOp::Or => "OR",
-            BinaryOp::Concat => "||",
-        }
-    }
-
-    /// Whether the operator compares its operands (and returns a boolean).
-    pub fn is_comparison(self) -> bool {
-        matches!(self, BinaryOp::Eq | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq)
-    }
-
-    /// The comparison with its operands swapped (`a < b` is `b > a`).
-    pub fn swapped(self) -> Self {
-        match self {
-            BinaryOp::Lt => BinaryOp::Gt,
-            BinaryOp::LtEq => BinaryOp::GtEq,
-            BinaryOp::Gt => BinaryOp::Lt,
-            BinaryOp::GtEq => BinaryOp::LtEq,
-            other => other,
-        }
-    }
-}
+pub use crate::types::{BinaryOp, Frame, FrameBound, Literal};
 
 /// A sort key: an expression, its direction and where its nulls go.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,44 +18,6 @@ pub struct SortExpr {
     pub descending: bool,
     /// Nulls before the values (DuckDB's default is after, in either direction).
     pub nulls_first: bool,
-}
-
-/// A literal value: one row of an Arrow array, so kernels can take it as a scalar `Datum`.
-#[derive(Debug, Clone)]
-pub struct Literal(pub ArrayRef);
-
-impl Literal {
-    /// The value's type.
-    pub fn data_type(&self) -> &DataType {
-        self.0.data_type()
-    }
-
-    /// Whether the value is NULL.
-    pub fn is_null(&self) -> bool {
-        self.0.is_null(0)
-    }
-}
-
-impl PartialEq for Literal {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.to_data() == other.0.to_data()
-    }
-}
-
-impl fmt::Display for Literal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_null() {
-            return write!(f, "NULL");
-        }
-        let options = arrow_cast::display::FormatOptions::default();
-        match arrow_cast::display::ArrayFormatter::try_new(self.0.as_ref(), &options) {
-            Ok(fmt) if matches!(self.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => {
-                write!(f, "'{}'", fmt.value(0).to_string().replace('\'', "''"))
-            }
-            Ok(fmt) => write!(f, "{}", fmt.value(0)),
-            Err(_) => write!(f, "?"),
-        }
-    }
 }
 
 /// An aggregate call: the function, its bound arguments, and its modifiers.
@@ -153,44 +39,6 @@ pub struct AggCall {
     pub order_types: Vec<DataType>,
     /// The result type.
     pub return_type: DataType,
-}
-
-/// A window frame bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrameBound {
-    /// `UNBOUNDED PRECEDING`
-    UnboundedPreceding,
-    /// `n PRECEDING`
-    Preceding(u64),
-    /// `CURRENT ROW`
-    CurrentRow,
-    /// `n FOLLOWING`
-    Following(u64),
-    /// `UNBOUNDED FOLLOWING`
-    UnboundedFollowing,
-}
-
-/// A window frame: rows counted, or the current row's peers (`RANGE`) included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Frame {
-    /// `ROWS` counts rows; `RANGE` (only with unbounded or current-row bounds) takes peers.
-    pub rows: bool,
-    /// The start.
-    pub start: FrameBound,
-    /// The end.
-    pub end: FrameBound,
-}
-
-impl Frame {
-    /// SQL's default frame: with an `ORDER BY`, from the partition's start to the current row's
-    /// last peer; without, the whole partition.
-    pub fn default_for(ordered: bool) -> Self {
-        if ordered {
-            Frame { rows: false, start: FrameBound::UnboundedPreceding, end: FrameBound::CurrentRow }
-        } else {
-            Frame { rows: false, start: FrameBound::UnboundedPreceding, end: FrameBound::UnboundedFollowing }
-        }
-    }
 }
 
 /// A window function call.

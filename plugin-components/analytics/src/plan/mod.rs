@@ -3,18 +3,25 @@
 //! runs. Each node knows its output schema; column references are indices into the input's.
 //!
 //! - [`expr`]: bound expressions, aggregate and window calls;
-//! - [`optimize`]: the rewrites;
 //! - [`explain`]: the plan as indented text.
 
 pub mod explain;
 pub mod expr;
-pub mod optimize;
 
 use std::sync::Arc;
 
+use arrow_array::RecordBatch;
 use arrow_schema::{Field, Schema, SchemaRef};
 
+use crate::error::Result;
+
 pub use expr::{AggCall, BinaryOp, Expr, Frame, FrameBound, Literal, SortExpr, WindowCall};
+
+/// Where scans find their tables.
+pub trait Tables {
+    /// The batches of the table registered as `name`.
+    fn batches(&self, name: &str) -> Result<&[RecordBatch]>;
+}
 
 /// How a join keeps unmatched rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,6 @@
 //! - [`types`]: SQL type names and literals.
 
 pub mod binder;
-pub mod expr;
 pub mod scope;
 pub mod types;
 

@@ -9,7 +9,7 @@ use arrow_schema::{DataType, IntervalUnit, TimeUnit};
 use sqlparser::ast::{self, ExactNumberInfo};
 
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::MAX_DECIMAL_PRECISION;
+use crate::types::coerce::MAX_DECIMAL_PRECISION;
 
 /// The Arrow type of a SQL type name (DuckDB's names and their common aliases).
 pub fn arrow_type(t: &ast::DataType) -> Result<DataType> {

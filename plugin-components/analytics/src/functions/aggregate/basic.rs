@@ -25,8 +25,8 @@ use arrow_schema::{DataType, Field, TimeUnit};
 use super::util::{canonical_floats, column, each_value, grow, primitive, real_nulls, seen_nulls, try_each_value};
 use super::{Accumulator, AccumulatorSpec, AggFunc, ResolvedAgg};
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::{decimal_parts, is_float, is_integer};
 use crate::functions::scalar::Arg;
+use crate::types::coerce::{decimal_parts, is_float, is_integer};
 
 fn one_arg<'a>(name: &str, args: &'a [Arg<'a>]) -> Result<&'a DataType> {
     match args {

@@ -24,8 +24,8 @@ use super::util::{
 };
 use super::{Accumulator, AccumulatorSpec, AggFunc, ResolvedAgg};
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::{is_float, is_integer};
 use crate::functions::scalar::Arg;
+use crate::types::coerce::{is_float, is_integer};
 
 /// Resolve a function of this family.
 pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<ResolvedAgg>> {
@@ -117,7 +117,7 @@ fn separator(name: &str, s: &Arg<'_>) -> Result<Option<String>> {
     if lit.is_null() || lit.0.logical_null_count() > 0 {
         return Ok(None);
     }
-    let text = crate::expr::cast::cast(&lit.0, &DataType::Utf8, false)?;
+    let text = crate::types::cast::cast(&lit.0, &DataType::Utf8, false)?;
     let text = text.as_any().downcast_ref::<StringArray>().ok_or_else(|| AnalyticsError::internal("separator cast"))?;
     Ok(Some(text.value(0).to_string()))
 }

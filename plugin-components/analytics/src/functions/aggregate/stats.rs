@@ -28,8 +28,8 @@ use super::util::{
 };
 use super::{Accumulator, AccumulatorSpec, AggFunc, ResolvedAgg};
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::is_integer;
 use crate::functions::scalar::Arg;
+use crate::types::coerce::is_integer;
 
 /// Resolve a function of this family.
 pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<ResolvedAgg>> {
@@ -137,7 +137,7 @@ fn fraction(name: &str, a: Option<&Arg<'_>>) -> Result<f64> {
     if !lit.data_type().is_numeric() {
         return Err(AnalyticsError::types(format!("the fraction of {name} must be a number, not {}", lit.data_type())));
     }
-    let v = crate::expr::cast::cast(&lit.0, &DataType::Float64, false)?;
+    let v = crate::types::cast::cast(&lit.0, &DataType::Float64, false)?;
     let q = v.as_primitive::<Float64Type>().value(0);
     if !(-1.0..=1.0).contains(&q) {
         return Err(AnalyticsError::invalid(format!("the fraction of {name} must be between -1 and 1, not {q}")));
@@ -418,7 +418,7 @@ impl Accumulator for Holistic {
             }
             Kind::Mode => mode(&all, &groups, total)?,
         };
-        if out.data_type() == &self.ret { Ok(out) } else { crate::expr::cast::cast(&out, &self.ret, false) }
+        if out.data_type() == &self.ret { Ok(out) } else { crate::types::cast::cast(&out, &self.ret, false) }
     }
 
     fn size(&self) -> usize {

@@ -13,7 +13,7 @@ use arrow_schema::DataType;
 
 use super::{Arg, Resolved, ScalarFunc, arg, integerish, is_null_literal, literal_int, no_signature, unify};
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::{MAX_DECIMAL_PRECISION, arithmetic_result, decimal_parts, is_float, is_numeric};
+use crate::types::coerce::{MAX_DECIMAL_PRECISION, arithmetic_result, decimal_parts, is_float, is_numeric};
 
 /// A math function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,7 +305,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             [a, b] if numberish(a.data_type) && numberish(b.data_type) => {
                 let t = unify(args).ok_or_else(|| no_signature(name, args, "two numbers"))?;
                 let t = computed(&t);
-                let ret = arithmetic_result(crate::plan::BinaryOp::Mod, &t, &t, &t);
+                let ret = arithmetic_result(crate::types::BinaryOp::Mod, &t, &t, &t);
                 done(MathFunc::Mod, vec![t.clone(), t], ret)
             }
             _ => Err(no_signature(name, args, "two numbers")),
@@ -371,7 +371,7 @@ pub fn invoke(func: &MathFunc, args: &[ArrayRef], len: usize, return_type: &Data
                 arrow_schema::ArrowError::DivideByZero => AnalyticsError::execution("division by zero in mod"),
                 other => AnalyticsError::from_arrow(other),
             })?;
-            if out.data_type() == return_type { Ok(out) } else { crate::expr::cast::cast(&out, return_type, false) }
+            if out.data_type() == return_type { Ok(out) } else { crate::types::cast::cast(&out, return_type, false) }
         }
         MathFunc::Gcd | MathFunc::Lcm => {
             let a = arg(args, 0)?.as_primitive::<Int64Type>();
@@ -445,9 +445,9 @@ pub fn invoke(func: &MathFunc, args: &[ArrayRef], len: usize, return_type: &Data
                     if *d >= 0 {
                         return Ok(x.clone());
                     }
-                    let wide = crate::expr::cast::cast(x, &DataType::Decimal128(38, 0), false)?;
+                    let wide = crate::types::cast::cast(x, &DataType::Decimal128(38, 0), false)?;
                     let r = rescale(&wide, 0, *d, mode, &DataType::Decimal128(38, 0))?;
-                    crate::expr::cast::cast(&r, t, false).map_err(|_| {
+                    crate::types::cast::cast(&r, t, false).map_err(|_| {
                         AnalyticsError::execution(format!("overflow in {} of integer", func.name().to_uppercase()))
                     })
                 }
@@ -580,7 +580,7 @@ mod tests {
     use arrow_array::{Decimal128Array, Int8Array as I8, Int32Array};
 
     use super::*;
-    use crate::plan::Literal;
+    use crate::types::Literal;
 
     fn a(t: &DataType) -> Arg<'_> {
         Arg { data_type: t, literal: None }
@@ -591,7 +591,7 @@ mod tests {
             types.iter().zip(literals).map(|(t, l)| Arg { data_type: t, literal: l.as_ref() }).collect();
         let r = resolve(name, &infos)?.unwrap();
         let args: Vec<ArrayRef> =
-            args.iter().zip(&r.arg_types).map(|(a, t)| crate::expr::cast::cast(a, t, false).unwrap()).collect();
+            args.iter().zip(&r.arg_types).map(|(a, t)| crate::types::cast::cast(a, t, false).unwrap()).collect();
         let len = args.first().map_or(1, |a| a.len());
         let out = super::super::invoke(&r.func, &args, len, &r.return_type)?;
         assert_eq!(out.data_type(), &r.return_type, "{name}");

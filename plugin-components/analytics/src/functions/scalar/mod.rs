@@ -12,7 +12,7 @@ use arrow_array::ArrayRef;
 use arrow_schema::DataType;
 
 use crate::error::Result;
-use crate::plan::{BinaryOp, Literal};
+use crate::types::{BinaryOp, Literal};
 
 /// A scalar function, with whatever its literal arguments fixed at bind time.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,7 +123,7 @@ pub(crate) fn literal_int(a: &Arg<'_>) -> Option<i64> {
     if l.0.len() != 1 || l.0.is_null(0) || !l.0.data_type().is_integer() {
         return None;
     }
-    let v = crate::expr::cast::cast(&l.0, &DataType::Int64, false).ok()?;
+    let v = crate::types::cast::cast(&l.0, &DataType::Int64, false).ok()?;
     use arrow_array::cast::AsArray;
     v.as_primitive_opt::<arrow_array::types::Int64Type>().map(|a| a.value(0))
 }
@@ -135,7 +135,7 @@ pub(crate) fn is_null_literal(a: &Arg<'_>) -> bool {
 
 /// Whether an argument can be passed where a string is taken: a string or an untyped NULL.
 pub(crate) fn stringish(t: &DataType) -> bool {
-    crate::expr::coerce::is_string(t) || *t == DataType::Null
+    crate::types::coerce::is_string(t) || *t == DataType::Null
 }
 
 /// Whether an argument can be passed where an integer is taken.
@@ -146,9 +146,9 @@ pub(crate) fn integerish(t: &DataType) -> bool {
 /// The type several arguments meet at, as DuckDB unifies them: string literals take the type of
 /// the others (they are parsed as it), integer literals take another argument's integer type when
 /// they fit it (`greatest(tinyint_col, 1)` stays `tinyint`); everything else by
-/// [`crate::expr::coerce::common_type`].
+/// [`crate::types::coerce::common_type`].
 pub(crate) fn unify(args: &[Arg<'_>]) -> Option<DataType> {
-    use crate::expr::coerce::{common_type, is_string, literal_fits};
+    use crate::types::coerce::{common_type, is_string, literal_fits};
     let string_literal = |a: &Arg<'_>| a.literal.is_some() && is_string(a.data_type);
     let int_literal = |a: &Arg<'_>| literal_int(a).filter(|_| matches!(a.data_type, DataType::Int32 | DataType::Int64));
     let mut t = DataType::Null;

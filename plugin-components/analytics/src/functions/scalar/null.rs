@@ -108,7 +108,7 @@ pub fn invoke(func: &NullFunc, args: &[ArrayRef], len: usize, return_type: &Data
             out
         }
     };
-    if out.data_type() == return_type { Ok(out) } else { crate::expr::cast::cast(&out, return_type, false) }
+    if out.data_type() == return_type { Ok(out) } else { crate::types::cast::cast(&out, return_type, false) }
 }
 
 #[cfg(test)]
@@ -165,7 +165,7 @@ mod tests {
         assert!(resolve("coalesce", &[a(&s), a(&i)]).is_err());
         assert!(resolve("ifnull", &[a(&i)]).is_err());
         assert!(resolve("greatest", &[]).is_err());
-        let lit = crate::plan::Literal(Arc::new(StringArray::from(vec!["2"])));
+        let lit = crate::types::Literal(Arc::new(StringArray::from(vec!["2"])));
         let r = resolve("greatest", &[a(&i), Arg { data_type: &s, literal: Some(&lit) }]).unwrap().unwrap();
         assert_eq!(r.return_type, DataType::Int32);
     }

@@ -31,8 +31,8 @@ use self::cal::{US_PER_DAY, US_PER_HOUR, US_PER_MINUTE, US_PER_SEC};
 pub use self::format::Format;
 use super::{Arg, Resolved, ScalarFunc, arg, is_null_literal, literal_str, no_signature};
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::is_string;
-use crate::plan::BinaryOp;
+use crate::types::BinaryOp;
+use crate::types::coerce::is_string;
 
 /// A date/time function, with its constant unit or format folded in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -477,7 +477,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             }
         }
         "to_timestamp" => match args {
-            [t] if crate::expr::coerce::is_numeric(t.data_type) || *t.data_type == DataType::Null => done(
+            [t] if crate::types::coerce::is_numeric(t.data_type) || *t.data_type == DataType::Null => done(
                 TimeFunc::ToTimestamp,
                 vec![DataType::Float64],
                 DataType::Timestamp(TimeUnit::Microsecond, Some(ZONE.into())),
@@ -552,7 +552,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             ),
             [_, _, _, _, _, s]
                 if args.iter().take(5).all(|a| super::integerish(a.data_type))
-                    && (crate::expr::coerce::is_numeric(s.data_type) || *s.data_type == DataType::Null) =>
+                    && (crate::types::coerce::is_numeric(s.data_type) || *s.data_type == DataType::Null) =>
             {
                 let mut arg_types = vec![DataType::Int64; 5];
                 arg_types.push(DataType::Float64);
@@ -667,7 +667,7 @@ pub fn resolve_operator(op: BinaryOp, left: &DataType, right: &DataType) -> Resu
         return Ok(None);
     }
     let small_int = |t: &DataType| matches!(t, Int8 | Int16 | Int32 | UInt8 | UInt16 | Null);
-    let number = |t: &DataType| crate::expr::coerce::is_numeric(t) || *t == Null;
+    let number = |t: &DataType| crate::types::coerce::is_numeric(t) || *t == Null;
     let interval = |t: &DataType| is_interval(t) || *t == Null;
     // Arithmetic keeps microsecond and nanosecond timestamps and, as DuckDB, makes second and
     // millisecond ones microseconds.

@@ -14,10 +14,10 @@ use arrow_array::types::Int64Type;
 use arrow_schema::DataType;
 
 use crate::error::{AnalyticsError, Result};
-use crate::expr::coerce::is_integer;
 use crate::functions::aggregate::AggFunc;
 use crate::functions::scalar::Arg;
-use crate::plan::{Frame, FrameBound};
+use crate::types::coerce::is_integer;
+use crate::types::{Frame, FrameBound};
 
 /// A window function.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +126,7 @@ fn constant_integer(name: &str, what: &str, arg: &Arg<'_>) -> Result<Option<i64>
     if !is_integer(arg.data_type) {
         return Err(AnalyticsError::types(format!("{name}'s {what} must be an integer, not {}", arg.data_type)));
     }
-    let v = crate::expr::cast::cast(&lit.0, &DataType::Int64, false)?;
+    let v = crate::types::cast::cast(&lit.0, &DataType::Int64, false)?;
     let v = v.as_primitive_opt::<Int64Type>().filter(|a| a.len() == 1 && a.is_valid(0)).map(|a| a.value(0));
     v.map(Some).ok_or_else(|| AnalyticsError::types(format!("{name}'s {what} does not fit a 64-bit integer")))
 }
@@ -234,7 +234,7 @@ mod tests {
     use arrow_array::{ArrayRef, Int32Array, Int64Array};
 
     use super::*;
-    use crate::plan::Literal;
+    use crate::types::Literal;
 
     fn lit(a: ArrayRef) -> Literal {
         Literal(a)

@@ -7,7 +7,7 @@ use arrow_array::{Int32Array, StringArray, TimestampMicrosecondArray};
 
 use super::cal::days_from_civil;
 use super::*;
-use crate::plan::Literal;
+use crate::types::Literal;
 
 fn ts(y: i64, m: i64, d: i64, h: i64, mi: i64, s: i64, us: i64) -> i64 {
     days_from_civil(y, m, d) * US_PER_DAY + h * US_PER_HOUR + mi * US_PER_MINUTE + s * US_PER_SEC + us
@@ -38,7 +38,7 @@ fn call(name: &str, args: Vec<(DataType, Option<Literal>, ArrayRef)>) -> Result<
     let arrays: Vec<ArrayRef> = args
         .iter()
         .zip(&r.arg_types)
-        .map(|((_, _, a), t)| crate::expr::cast::cast(&stretch(a, len), t, false).unwrap())
+        .map(|((_, _, a), t)| crate::types::cast::cast(&stretch(a, len), t, false).unwrap())
         .collect();
     let out = invoke(
         &match r.func {
@@ -55,14 +55,18 @@ fn call(name: &str, args: Vec<(DataType, Option<Literal>, ArrayRef)>) -> Result<
 
 /// A one-row array repeated to `len` rows (as the evaluator passes literals).
 fn stretch(a: &ArrayRef, len: usize) -> ArrayRef {
-    if a.len() == 1 && len > 1 { crate::expr::repeat(a, len).unwrap() } else { a.clone() }
+    if a.len() == 1 && len > 1 {
+        arrow_select::take::take(a.as_ref(), &arrow_array::UInt32Array::from(vec![0u32; len]), None).unwrap()
+    } else {
+        a.clone()
+    }
 }
 
 fn op(op: BinaryOp, a: ArrayRef, b: ArrayRef) -> Result<ArrayRef> {
     let r = resolve_operator(op, a.data_type(), b.data_type())?.unwrap();
     let len = a.len().max(b.len());
-    let a = crate::expr::cast::cast(&stretch(&a, len), &r.arg_types[0], false)?;
-    let b = crate::expr::cast::cast(&stretch(&b, len), &r.arg_types[1], false)?;
+    let a = crate::types::cast::cast(&stretch(&a, len), &r.arg_types[0], false)?;
+    let b = crate::types::cast::cast(&stretch(&b, len), &r.arg_types[1], false)?;
     let ScalarFunc::Time(f) = r.func else { panic!() };
     let out = invoke(&f, &[a, b], len, &r.return_type)?;
     assert_eq!(out.data_type(), &r.return_type);

@@ -1,5 +1,5 @@
 //! Binding expressions: names to columns, literals and parameters to typed values, operators to
-//! kernels with their operands coerced (DuckDB's rules, [`crate::expr::coerce`]), function calls
+//! kernels with their operands coerced (DuckDB's rules, [`crate::types::coerce`]), function calls
 //! resolved by name and types, aggregates and window calls collected for the SELECT block, and
 //! subqueries bound on their own (a reference to an enclosing query's column is refused as a
 //! correlated subquery).
@@ -10,13 +10,13 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, Schema};
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
 
-use super::binder::{AGG_MARK, Binder, WINDOW_MARK, ident_pos, object_name, pos_of};
-use super::scope::Scope;
-use super::types;
+use super::{AGG_MARK, Binder, WINDOW_MARK, ident_pos, object_name, pos_of};
 use crate::error::{AnalyticsError, ErrorKind, Position, Result, closest};
-use crate::expr::coerce::{self, common_type, is_integer, is_numeric, is_string, literal_fits};
 use crate::functions::{aggregate, scalar, window};
 use crate::plan::{AggCall, BinaryOp, Expr, Frame, FrameBound, Literal, SortExpr, WindowCall};
+use crate::sql::scope::Scope;
+use crate::sql::types;
+use crate::types::coerce::{self, common_type, is_integer, is_numeric, is_string, literal_fits};
 
 /// Where an expression is bound: its scope, and where the aggregates and windows it holds go.
 pub struct ExprCx<'s> {
@@ -56,7 +56,7 @@ fn cast(e: Expr, from: &DataType, to: &DataType) -> Expr {
     }
     // Literals are cast now, so plans show values and kernels get scalars of the right type.
     if let Expr::Literal(Literal(a)) = &e
-        && let Ok(c) = crate::expr::cast::cast(a, to, false)
+        && let Ok(c) = crate::types::cast::cast(a, to, false)
     {
         return Expr::Literal(Literal(c));
     }
@@ -455,7 +455,7 @@ impl Binder<'_> {
                 let x = self.bind_expr(expr, cx)?;
                 let to = types::arrow_type(data_type).map_err(|e| e.at(at))?;
                 let from = self.type_of(&x, cx);
-                if !crate::expr::cast::can_cast(&from, &to) {
+                if !crate::types::cast::can_cast(&from, &to) {
                     return Err(AnalyticsError::types(format!("cannot cast {from} to {to}")).at(at));
                 }
                 let try_cast = matches!(kind, ast::CastKind::TryCast | ast::CastKind::SafeCast);
@@ -463,7 +463,7 @@ impl Binder<'_> {
                 // in DuckDB, a failing constant over no rows, or in a CASE branch not taken, is
                 // no error).
                 if let Expr::Literal(Literal(a)) = &x
-                    && let Ok(c) = crate::expr::cast::cast(a, &to, try_cast)
+                    && let Ok(c) = crate::types::cast::cast(a, &to, try_cast)
                 {
                     return Ok(Expr::Literal(Literal(c)));
                 }
@@ -475,7 +475,7 @@ impl Binder<'_> {
                     ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
                     other => other.to_string(),
                 };
-                let a = crate::expr::cast::cast(&types::string_literal(&text), &to, false).map_err(|e| e.at(at))?;
+                let a = crate::types::cast::cast(&types::string_literal(&text), &to, false).map_err(|e| e.at(at))?;
                 Ok(Expr::Literal(Literal(a)))
             }
             A::Interval(iv) => self.bind_interval(iv, cx, at),
@@ -562,7 +562,7 @@ impl Binder<'_> {
         let value = self.bind_expr(&iv.value, cx)?;
         let text = match &value {
             Expr::Literal(Literal(a)) => {
-                let s = crate::expr::cast::cast(a, &DataType::Utf8, false)?;
+                let s = crate::types::cast::cast(a, &DataType::Utf8, false)?;
                 use arrow_array::Array;
                 if s.is_null(0) {
                     return Ok(Expr::literal(types::null_literal(&DataType::Interval(
@@ -587,7 +587,7 @@ impl Binder<'_> {
             return Err(AnalyticsError::unsupported("INTERVAL ... TO ...").at(at));
         }
         let to = DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano);
-        let a = crate::expr::cast::cast(&types::string_literal(&text), &to, false)
+        let a = crate::types::cast::cast(&types::string_literal(&text), &to, false)
             .map_err(|_| AnalyticsError::invalid(format!("not an interval: {text:?}")).at(at))?;
         Ok(Expr::Literal(Literal(a)))
     }

@@ -8,6 +8,8 @@
 //! aggregate marker its aggregate's column, and any other column of the input is an error (it is
 //! neither grouped nor aggregated).
 
+mod expr;
+
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions};
@@ -15,10 +17,10 @@ use arrow_schema::{DataType, Field, Schema};
 use sqlparser::ast::{self, Spanned};
 
 use super::Catalog;
-use super::expr::ExprCx;
 use super::scope::{Scope, ScopeColumn};
 use crate::error::{AnalyticsError, ErrorKind, Position, Result, closest};
 use crate::plan::{AggCall, AggMode, Expr, JoinKind, Plan, Query, SortExpr, WindowCall};
+use expr::ExprCx;
 
 /// Column indices at and above this are aggregate markers (`AGG_MARK + i` = aggregate `i`).
 pub const AGG_MARK: usize = 1 << 30;
@@ -164,12 +166,12 @@ impl<'a> Binder<'a> {
         let empty = Scope::default();
         let mut cx = ExprCx::new(&empty, what);
         let bound = self.bind_expr(e, &mut cx)?;
-        let value = crate::plan::optimize::fold(bound)?;
+        let value = crate::optimize::fold(bound)?;
         let bad = || AnalyticsError::invalid(format!("{what} takes a non-negative integer")).at(pos_of(e));
         match value {
             Expr::Literal(l) if l.is_null() => Ok(None),
             Expr::Literal(l) => {
-                let v = crate::expr::cast::cast(&l.0, &DataType::Int64, false).map_err(|_| bad())?;
+                let v = crate::types::cast::cast(&l.0, &DataType::Int64, false).map_err(|_| bad())?;
                 let v = super::types::integer_value(&v).ok_or_else(bad)?;
                 usize::try_from(v).map(Some).map_err(|_| bad())
             }
@@ -201,7 +203,7 @@ impl<'a> Binder<'a> {
                 }
                 let mut fields = Vec::new();
                 for (l, r) in ls.columns.iter().zip(&rs.columns) {
-                    let t = crate::expr::coerce::common_type(&l.data_type, &r.data_type).ok_or_else(|| {
+                    let t = crate::types::coerce::common_type(&l.data_type, &r.data_type).ok_or_else(|| {
                         AnalyticsError::types(format!(
                             "{op} column {:?} is {} on one side and {} on the other",
                             l.name, l.data_type, r.data_type
@@ -256,7 +258,7 @@ impl<'a> Binder<'a> {
             let mut cx = ExprCx::new(&empty, "VALUES");
             let exprs = row
                 .iter()
-                .map(|e| self.bind_expr(e, &mut cx).and_then(crate::plan::optimize::fold))
+                .map(|e| self.bind_expr(e, &mut cx).and_then(crate::optimize::fold))
                 .collect::<Result<Vec<_>>>()?;
             if let Some(first) = rows.first()
                 && first.len() != exprs.len()
@@ -272,7 +274,7 @@ impl<'a> Binder<'a> {
             let mut t = DataType::Null;
             for r in &rows {
                 if let Some(Expr::Literal(l)) = r.get(c) {
-                    t = crate::expr::coerce::common_type(&t, l.data_type())
+                    t = crate::types::coerce::common_type(&t, l.data_type())
                         .ok_or_else(|| AnalyticsError::types(format!("VALUES column {} mixes types", c + 1)))?;
                 } else {
                     return Err(AnalyticsError::unsupported("VALUES entries that are not constants"));
@@ -281,7 +283,7 @@ impl<'a> Binder<'a> {
             let parts = rows
                 .iter()
                 .filter_map(|r| match r.get(c) {
-                    Some(Expr::Literal(l)) => Some(crate::expr::cast::cast(&l.0, &t, false)),
+                    Some(Expr::Literal(l)) => Some(crate::types::cast::cast(&l.0, &t, false)),
                     _ => None,
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -323,7 +325,7 @@ impl<'a> Binder<'a> {
         if let Some(w) = &s.selection {
             let mut cx = ExprCx::new(&scope, "WHERE");
             let predicate = self.bind_expr(w, &mut cx)?;
-            let predicate = super::expr::as_predicate(predicate, &plan.schema(), "WHERE", pos_of(w))?;
+            let predicate = expr::as_predicate(predicate, &plan.schema(), "WHERE", pos_of(w))?;
             plan = Plan::Filter { input: Box::new(plan), predicate };
         }
 
@@ -487,7 +489,7 @@ impl<'a> Binder<'a> {
                 schema,
             };
             if let Some((h, at)) = having {
-                let h = super::expr::as_predicate(h, &plan.schema(), "HAVING", at)?;
+                let h = expr::as_predicate(h, &plan.schema(), "HAVING", at)?;
                 plan = Plan::Filter { input: Box::new(plan), predicate: h };
             }
         }
@@ -783,7 +785,7 @@ impl<'a> Binder<'a> {
                 let mut cx = ExprCx::new(&scope, "JOIN ... ON");
                 let cond = self.bind_expr(e, &mut cx)?;
                 let joined = Schema::new(scope.fields());
-                Some(super::expr::as_predicate(cond, &joined, "ON", pos_of(e))?)
+                Some(expr::as_predicate(cond, &joined, "ON", pos_of(e))?)
             }
             ast::JoinConstraint::Using(names) => {
                 let mut conds = Vec::new();
@@ -795,7 +797,7 @@ impl<'a> Binder<'a> {
                         return Err(AnalyticsError::internal("a USING column out of range"));
                     };
                     let (lt, rt) = (&lc.data_type, &rc.data_type);
-                    let eq = super::expr::bind_binary_exprs(
+                    let eq = expr::bind_binary_exprs(
                         crate::plan::BinaryOp::Eq,
                         Expr::Column(l),
                         lt,

@@ -10,15 +10,18 @@
 //!    makes a cross product that the `WHERE` clause could avoid);
 //! 4. projection push-down: each node keeps only the columns something above reads, so a scan
 //!    reads (and a join hashes and copies) only the columns the query needs.
+//!
+//! It sits beside the plan rather than in it because folding evaluates expressions: the plan stays
+//! below the evaluator, the rewrites above both.
 
 use std::sync::Arc;
 
 use arrow_array::{RecordBatch, RecordBatchOptions};
 use arrow_schema::{Field, Schema};
 
-use super::{AggCall, BinaryOp, Expr, JoinKind, Plan, Query, SortExpr, WindowCall};
 use crate::error::Result;
 use crate::expr::{self, NoSubqueries, Value};
+use crate::plan::{AggCall, BinaryOp, Expr, JoinKind, Plan, Query, SortExpr, WindowCall};
 
 /// Every rewrite, on the main plan and each subquery.
 pub fn optimize(q: Query) -> Result<Query> {
@@ -209,7 +212,7 @@ fn push(plan: Plan, preds: Vec<Expr>) -> Result<Plan> {
         Plan::Aggregate { input, groups, aggregates, mode, schema } => {
             let n = groups.len();
             let (down, keep): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(|p| {
-                mode == super::AggMode::Single && !p.columns().is_empty() && p.columns().iter().all(|&c| c < n)
+                mode == crate::plan::AggMode::Single && !p.columns().is_empty() && p.columns().iter().all(|&c| c < n)
             });
             let down = down.into_iter().map(|p| substitute(p, &groups)).collect();
             let input = push(*input, down)?;
@@ -602,7 +605,7 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
             // either, so one that would fail does not).
             let n_groups = groups.len();
             let keep_agg: Vec<bool> = (0..aggregates.len())
-                .map(|i| mode != super::AggMode::Single || need.get(n_groups + i).copied().unwrap_or(false))
+                .map(|i| mode != crate::plan::AggMode::Single || need.get(n_groups + i).copied().unwrap_or(false))
                 .collect();
             let aggregates: Vec<AggCall> =
                 aggregates.into_iter().zip(&keep_agg).filter(|(_, k)| **k).map(|(a, _)| a).collect();
@@ -633,7 +636,7 @@ fn prune(plan: Plan, required: &[usize]) -> Result<(Plan, Vec<Option<usize>>)> {
                 }
                 a.order_by.iter().for_each(|s| s.expr.columns_into(&mut req));
             }
-            if mode == super::AggMode::Final {
+            if mode == crate::plan::AggMode::Final {
                 req = (0..input.schema().fields().len()).collect();
             }
             let (input, cmap) = prune(*input, &req)?;

@@ -207,8 +207,8 @@ pub fn decimal_product(a: &DataType, b: &DataType) -> Option<(DataType, DataType
 
 /// The result type of `+ - * %` on two operands of the common type `t` (decimals by DuckDB's
 /// rules: the scale of `*` is the sum, `+ -` keep one more integer digit).
-pub fn arithmetic_result(op: crate::plan::BinaryOp, a: &DataType, b: &DataType, common: &DataType) -> DataType {
-    use crate::plan::BinaryOp;
+pub fn arithmetic_result(op: crate::types::BinaryOp, a: &DataType, b: &DataType, common: &DataType) -> DataType {
+    use crate::types::BinaryOp;
     match (op, decimal_parts(a), decimal_parts(b)) {
         (BinaryOp::Mul, Some((pa, sa)), Some((pb, sb))) => decimal(pa.saturating_add(pb), sa.saturating_add(sb)),
         (BinaryOp::Add | BinaryOp::Sub, Some(_), Some(_)) => match decimal_parts(common) {
