@@ -15,8 +15,9 @@ use crate::output::{Codec, Target, print, render, target_of, write_atomically, w
 pub struct Args {
     /// A file to query as the table `t` (the short form; `--table` names tables).
     file: Option<PathBuf>,
-    /// The query (one statement: SELECT, WITH, VALUES, set operations).
-    #[arg(long)]
+    /// The query (one statement: SELECT, WITH, VALUES, set operations). It may start with a
+    /// `--` comment, as query files often do.
+    #[arg(long, allow_hyphen_values = true)]
     sql: String,
     /// A table to register, as NAME=FILE (repeatable).
     #[arg(long = "table", value_name = "NAME=FILE")]
