@@ -254,6 +254,7 @@ mod tests {
         assert_eq!(refusal(r.register(info("io.other.geo.v1", &["geoarrow.point"]))), Refusal::ExtensionClaimed);
         // A plugin of functions only (analytics) claims no type: that is allowed.
         assert_eq!(r.register(info("io.other.functions.v1", &[])), Ok(()));
+        assert_eq!(r.unregister("io.other.functions.v1").unwrap().id, "io.other.functions.v1");
         assert_eq!(refusal(r.register(info("io.other.geo.v1", &["a.b", "a.b"]))), Refusal::MalformedClaim);
         assert_eq!(refusal(r.register(info("io.other.geo.v1", &[" "]))), Refusal::MalformedClaim);
         assert_eq!(r.list().len(), 2, "refused registrations change nothing");
