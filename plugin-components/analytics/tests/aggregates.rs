@@ -236,6 +236,20 @@ fn aggregates_match_duckdb() {
             "NULL|NULL|0.0|NULL|0.0|NULL|NULL",
         ],
     );
+    // One value varies by nothing, even a NaN or an infinity.
+    check(
+        &s,
+        "SELECT k, var_pop(f), stddev_pop(f), var_samp(f), stddev_samp(f) FROM t WHERE i = 7 OR i = 4 OR k = 'b' GROUP BY k ORDER BY k",
+        &["Utf8", "Float64", "Float64", "Float64", "Float64"],
+        &["b|NULL|NULL|NULL|NULL", "c|0.0|0.0|NULL|NULL", "NULL|0.0|0.0|NULL|NULL"],
+    );
+    // Decimals past 18 digits interpolate down, narrower ones toward zero.
+    check(
+        &s,
+        "SELECT k, median(CAST(-i AS DECIMAL(38,0))), median(CAST(-i AS DECIMAL(18,0))), quantile_cont(CAST(-i AS DECIMAL(38,0)), 0.25) FROM t GROUP BY k ORDER BY k",
+        &["Utf8", "Decimal128(38,0)", "Decimal128(18,0)", "Decimal128(38,0)"],
+        &["a|-2|-1|-2", "b|NULL|NULL|NULL", "c|-5|-5|-6", "d|-4|-3|-7", "NULL|-4|-4|-4"],
+    );
     check(
         &s,
         "SELECT k, median(i), median(f), median(s), median(d), median(dec), median(ts) FROM t GROUP BY k ORDER BY k",
@@ -316,6 +330,13 @@ fn aggregates_match_duckdb() {
             "Int64*", "Int32", "Float64", "Utf8",
         ],
         &["0|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL|0|NULL|NULL|NULL|NULL|NULL"],
+    );
+    // An ordered string_agg over no rows at all.
+    check(
+        &s,
+        "SELECT string_agg(s, ',' ORDER BY i), string_agg(s, ',' ORDER BY i DESC, s) FROM t WHERE false",
+        &["Utf8", "Utf8"],
+        &["NULL|NULL"],
     );
     check(&s, "SELECT k, count(*) FROM t WHERE false GROUP BY k", &["Utf8", "Int64"], &[]);
     check(
