@@ -91,6 +91,7 @@ fn duck_type(t: &DataType) -> String {
         DataType::Int16 => "SMALLINT".into(),
         DataType::Int32 => "INTEGER".into(),
         DataType::Int64 => "BIGINT".into(),
+        DataType::UInt16 => "USMALLINT".into(),
         DataType::Float32 => "FLOAT".into(),
         DataType::Float64 => "DOUBLE".into(),
         DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
@@ -275,6 +276,23 @@ const CASES: &[Case] = &[
             "3|NULL|NULL|NULL|NULL|0|0|-1|NULL",
             "4|0|0|0|0|0|0|0|NULL",
             "5|2147483647|1|1|1|2147483647|0|2147483647|2147483647",
+        ],
+    ),
+    // DuckDB rounds unsigned integers as BIGINT (and truncates them in their own type).
+    (
+        "SELECT round(25::UTINYINT, -1), -round(25::USMALLINT), round(4294967295::UINTEGER, -2), trunc(25::USMALLINT)",
+        "BIGINT|BIGINT|BIGINT|USMALLINT",
+        &["30|-25|4294967300|25"],
+    ),
+    (
+        "SELECT id, ascii(s), bit_length(s), even(i), even(f), even(dec) FROM t ORDER BY id",
+        "INTEGER|INTEGER|BIGINT|DOUBLE|DOUBLE|DOUBLE",
+        &[
+            "1|104|48|2.0|4.0|4.0",
+            "2|0|0|-8.0|-4.0|-4.0",
+            "3|NULL|NULL|NULL|NULL|NULL",
+            "4|97|40|0.0|NaN|0.0",
+            "5|192|96|2147483648.0|2.0|1000.0",
         ],
     ),
     (

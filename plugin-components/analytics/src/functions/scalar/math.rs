@@ -97,6 +97,8 @@ pub enum FloatFn {
     Acos,
     /// `atan`.
     Atan,
+    /// `even`: away from zero to the nearest even integer.
+    Even,
 }
 
 impl FloatFn {
@@ -117,6 +119,11 @@ impl FloatFn {
             FloatFn::Asin => x.asin(),
             FloatFn::Acos => x.acos(),
             FloatFn::Atan => x.atan(),
+            FloatFn::Even => {
+                let whole = if x >= 0.0 { x.ceil() } else { x.floor() };
+                // NaN and infinities fall through the odd branch unchanged (`inf + 1` is `inf`).
+                if whole % 2.0 == 0.0 { whole } else { whole + x.signum() }
+            }
         }
     }
 
@@ -137,6 +144,7 @@ impl FloatFn {
             FloatFn::Asin => "asin",
             FloatFn::Acos => "acos",
             FloatFn::Atan => "atan",
+            FloatFn::Even => "even",
         }
     }
 }
@@ -171,7 +179,7 @@ impl MathFunc {
 pub const NAMES: &[&str] = &[
     "abs", "sign", "round", "trunc", "floor", "ceil", "ceiling", "sqrt", "cbrt", "ln", "log", "log10", "log2", "exp",
     "power", "pow", "mod", "pi", "degrees", "radians", "sin", "cos", "tan", "cot", "asin", "acos", "atan", "atan2",
-    "isnan", "isinf", "isfinite", "gcd", "lcm",
+    "isnan", "isinf", "isfinite", "gcd", "lcm", "even",
 ];
 
 fn numberish(t: &DataType) -> bool {
@@ -211,6 +219,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
         "asin" => Some(FloatFn::Asin),
         "acos" => Some(FloatFn::Acos),
         "atan" => Some(FloatFn::Atan),
+        "even" => Some(FloatFn::Even),
         _ => None,
     };
     if let Some(f) = float_fn {
@@ -238,6 +247,13 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
                 }
             };
             let t = computed(x.data_type);
+            // DuckDB has no unsigned `round`: it rounds them as BIGINT (UBIGINT as HUGEINT, a
+            // `DECIMAL(38,0)` here), so `-round(u16)` is a signed value.
+            let t = match t {
+                DataType::UInt8 | DataType::UInt16 | DataType::UInt32 if name == "round" => DataType::Int64,
+                DataType::UInt64 if name == "round" => DataType::Decimal128(MAX_DECIMAL_PRECISION, 0),
+                other => other,
+            };
             match name {
                 "abs" => done(MathFunc::Abs, vec![t.clone()], t),
                 "sign" => done(MathFunc::Sign, vec![f64t], DataType::Int8),
