@@ -278,6 +278,12 @@ const CASES: &[Case] = &[
             "5|2147483647|1|1|1|2147483647|0|2147483647|2147483647",
         ],
     ),
+    // NaN and infinities round to themselves, whatever the digits.
+    (
+        "SELECT round('nan'::DOUBLE, -2), round('-inf'::DOUBLE, -2), trunc('inf'::DOUBLE, -2), round(1e300::DOUBLE, -400), trunc(1e300::DOUBLE, -400)",
+        "DOUBLE|DOUBLE|DOUBLE|DOUBLE|DOUBLE",
+        &["NaN|-inf|inf|0.0|1e300"],
+    ),
     // DuckDB rounds unsigned integers as BIGINT (and truncates them in their own type).
     (
         "SELECT round(25::UTINYINT, -1), -round(25::USMALLINT), round(4294967295::UINTEGER, -2), trunc(25::USMALLINT)",

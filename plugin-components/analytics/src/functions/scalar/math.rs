@@ -527,32 +527,38 @@ enum Mode {
     Ceil,
 }
 
-/// DuckDB's `round(double, digits)`: scale by a power of ten, round, scale back; a result that
-/// overflows to an infinity or NaN gives the input (positive digits) or 0 (negative digits).
+/// DuckDB's `round(double, digits)` and `trunc(double, digits)`: scale by a power of ten, round,
+/// scale back. NaN and infinities stay themselves; a result that overflows to an infinity or NaN
+/// gives the input, except `round` to negative digits, which gives 0 (`round(1e300, -400)` is 0,
+/// `trunc(1e300, -400)` 1e300).
 fn round_f64(v: f64, digits: i32, mode: Mode) -> f64 {
+    if !v.is_finite() {
+        return v;
+    }
     let op = |x: f64| if mode == Mode::Round { x.round() } else { x.trunc() };
-    if digits < 0 {
+    let (r, overflow) = if digits < 0 {
         let m = 10f64.powi(-digits);
-        let r = op(v / m) * m;
-        if r.is_finite() { r } else { 0.0 }
+        (op(v / m) * m, if mode == Mode::Round { 0.0 } else { v })
     } else {
         let m = 10f64.powi(digits);
-        let r = op(v * m) / m;
-        if r.is_finite() { r } else { v }
-    }
+        (op(v * m) / m, v)
+    };
+    if r.is_finite() { r } else { overflow }
 }
 
 fn round_f32(v: f32, digits: i32, mode: Mode) -> f32 {
+    if !v.is_finite() {
+        return v;
+    }
     let op = |x: f32| if mode == Mode::Round { x.round() } else { x.trunc() };
-    if digits < 0 {
+    let (r, overflow) = if digits < 0 {
         let m = 10f32.powi(-digits);
-        let r = op(v / m) * m;
-        if r.is_finite() { r } else { 0.0 }
+        (op(v / m) * m, if mode == Mode::Round { 0.0 } else { v })
     } else {
         let m = 10f32.powi(digits);
-        let r = op(v * m) / m;
-        if r.is_finite() { r } else { v }
-    }
+        (op(v * m) / m, v)
+    };
+    if r.is_finite() { r } else { overflow }
 }
 
 /// A decimal of scale `scale` with `digits` digits kept after the point (negative: zeros before
@@ -679,6 +685,11 @@ mod tests {
         assert_eq!(round_f64(1.005, 2, Mode::Round), 1.0);
         assert_eq!(round_f64(2.5, 400, Mode::Round), 2.5);
         assert_eq!(round_f64(2.5, -400, Mode::Round), 0.0);
+        // DuckDB 2.0.1: round('nan', -2) NaN, round('-inf', -2) -inf, trunc(1e300, -400) 1e300.
+        assert!(round_f64(f64::NAN, -2, Mode::Round).is_nan());
+        assert_eq!(round_f64(f64::NEG_INFINITY, -2, Mode::Round), f64::NEG_INFINITY);
+        assert_eq!(round_f64(1e300, -400, Mode::Trunc), 1e300);
+        assert_eq!(round_f32(f32::INFINITY, -2, Mode::Round), f32::INFINITY);
         assert_eq!(round_f64(-5.0, -1, Mode::Round), -10.0);
         assert_eq!(round_f64(2.789, 2, Mode::Trunc), 2.78);
         let i = |v: i32| Arc::new(Int32Array::from(vec![v])) as ArrayRef;
