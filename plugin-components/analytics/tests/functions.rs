@@ -278,6 +278,15 @@ const CASES: &[Case] = &[
             "5|2147483647|1|1|1|2147483647|0|2147483647|2147483647",
         ],
     ),
+    // Every NaN (a negated one too) is above every number in least and greatest.
+    (
+        "SELECT least(-(f % 0.0), 2.0), greatest(1.0, -(f % 0.0)), least(-(f % 0.0), f, 3.0) FROM t WHERE id = 1",
+        "DOUBLE|DOUBLE|DOUBLE",
+        &["2.0|NaN|2.5"],
+    ),
+    // A conjunct that is constantly FALSE (a disjunct constantly TRUE) leaves the rest uncomputed.
+    ("SELECT count(*) FROM t WHERE (i // 0 = 1) AND (32 IN (93, 41))", "BIGINT", &["0"]),
+    ("SELECT count(*) FROM t WHERE (i // 0 = 1) OR TRUE", "BIGINT", &["5"]),
     // NaN and infinities round to themselves, whatever the digits.
     (
         "SELECT round('nan'::DOUBLE, -2), round('-inf'::DOUBLE, -2), trunc('inf'::DOUBLE, -2), round(1e300::DOUBLE, -400), trunc(1e300::DOUBLE, -400)",
