@@ -243,6 +243,14 @@ fn aggregates_match_duckdb() {
         &["Utf8", "Float64", "Float64", "Float64", "Float64"],
         &["b|NULL|NULL|NULL|NULL", "c|0.0|0.0|NULL|NULL", "NULL|0.0|0.0|NULL|NULL"],
     );
+    // FLOAT interpolates as `lo + (hi - lo) * d` (-inf and 1.5 give NaN), DOUBLE as
+    // `lo * (1 - d) + hi * d` (-inf).
+    check(
+        &s,
+        "SELECT median(CAST(f AS FLOAT)), median(f), quantile_cont(CAST(f AS FLOAT), 0.25) FROM t WHERE (i = 5 AND f < 0) OR i = 1",
+        &["Float32", "Float64", "Float32"],
+        &["NaN|-inf|NaN"],
+    );
     // Decimals past 18 digits interpolate down, narrower ones toward zero.
     check(
         &s,
@@ -331,6 +339,15 @@ fn aggregates_match_duckdb() {
         ],
         &["0|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL|0|NULL|NULL|NULL|NULL|NULL"],
     );
+    // GROUP BY ALL does not group by constants: over no rows, one row of aggregates.
+    check(
+        &s,
+        "SELECT 'x' AS c, count(*), sum(i) FROM t WHERE false GROUP BY ALL",
+        &["Utf8", "Int64", "Int64*"],
+        &["x|0|NULL"],
+    );
+    check(&s, "SELECT 'x' AS c, k, count(*) FROM t WHERE false GROUP BY ALL", &["Utf8", "Utf8", "Int64"], &[]);
+    check(&s, "SELECT 1 AS c FROM t WHERE i > 4 GROUP BY ALL", &["Int32"], &["1", "1", "1", "1"]);
     // An ordered string_agg over no rows at all.
     check(
         &s,

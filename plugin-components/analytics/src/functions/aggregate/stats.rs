@@ -412,7 +412,7 @@ impl Accumulator for Holistic {
         let out = match self.kind {
             Kind::Cont(q) => {
                 let (offsets, order) = bucket_by_group(&groups, total);
-                cont(&all, &offsets, &order, q, total)?
+                cont(&all, &offsets, &order, q, total, self.ret == DataType::Float32)?
             }
             Kind::Disc(q) => {
                 let (offsets, mut order) = bucket_by_group(&groups, total);
@@ -498,7 +498,8 @@ fn mode(all: &ArrayRef, groups: &[u32], total: usize) -> Result<ArrayRef> {
 }
 
 /// Interpolated quantiles of every group.
-fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize) -> Result<ArrayRef> {
+/// `single`: the values are `float32`s (widened), interpolated as DuckDB interpolates them.
+fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize, single: bool) -> Result<ArrayRef> {
     let slices = |g: usize| super::util::group_slice(order, offsets, g);
     match all.data_type() {
         DataType::Float64 => {
@@ -518,6 +519,12 @@ fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize) 
                         return Some(lo_v);
                     }
                     let hi_v = nth(&mut scratch, hi, f64::total_cmp)?;
+                    if single {
+                        // DuckDB's generic `lo + (hi − lo)·d` with the difference taken in single
+                        // precision: median(-inf, 6.75) is NaN, where the double formula gives -inf.
+                        let delta = f64::from(hi_v as f32 - lo_v as f32);
+                        return Some(lo_v + delta * d);
+                    }
                     Some(lo_v * (1.0 - d) + hi_v * d)
                 })
                 .collect();
