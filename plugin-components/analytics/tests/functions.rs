@@ -278,6 +278,19 @@ const CASES: &[Case] = &[
             "5|2147483647|1|1|1|2147483647|0|2147483647|2147483647",
         ],
     ),
+    // cbrt as glibc (which DuckDB calls) rounds it, not as Rust does.
+    (
+        "SELECT CAST(cbrt(16) AS VARCHAR), cbrt(27), cbrt(i) FROM t WHERE id = 2",
+        "VARCHAR|DOUBLE|DOUBLE",
+        &["2.519842099789747|3.0000000000000004|-1.9129311827723894"],
+    ),
+    // gcd and lcm of a UBIGINT are DuckDB's HUGEINT, a DECIMAL(38,0) here.
+    (
+        "SELECT lcm(18446744073709551615::UBIGINT, 2::BIGINT), gcd(18446744073709551615::UBIGINT, 5), lcm(6::UBIGINT, -4), gcd(-6, 4::UBIGINT)",
+        "DECIMAL(38,0)|DECIMAL(38,0)|DECIMAL(38,0)|DECIMAL(38,0)",
+        &["36893488147419103230|5|12|2"],
+    ),
+    ("SELECT lcm(9223372036854775807, 2)", "ERROR", &[]),
     // Every NaN (a negated one too) is above every number in least and greatest.
     (
         "SELECT least(-(f % 0.0), 2.0), greatest(1.0, -(f % 0.0)), least(-(f % 0.0), f, 3.0) FROM t WHERE id = 1",

@@ -105,7 +105,7 @@ impl FloatFn {
     fn apply(self, x: f64) -> f64 {
         match self {
             FloatFn::Sqrt => x.sqrt(),
-            FloatFn::Cbrt => x.cbrt(),
+            FloatFn::Cbrt => cbrt(x),
             FloatFn::Ln => x.ln(),
             FloatFn::Log10 => x.log10(),
             FloatFn::Log2 => x.log2(),
@@ -329,7 +329,14 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
         "gcd" | "lcm" => match args {
             [a, b] if integerish(a.data_type) && integerish(b.data_type) => {
                 let func = if name == "gcd" { MathFunc::Gcd } else { MathFunc::Lcm };
-                done(func, vec![DataType::Int64, DataType::Int64], DataType::Int64)
+                // DuckDB takes a UBIGINT as a HUGEINT (a `DECIMAL(38,0)` here), other integers
+                // as BIGINT.
+                let t = if [a, b].iter().any(|x| *x.data_type == DataType::UInt64) {
+                    DataType::Decimal128(MAX_DECIMAL_PRECISION, 0)
+                } else {
+                    DataType::Int64
+                };
+                done(func, vec![t.clone(), t.clone()], t)
             }
             _ => Err(no_signature(name, args, "two integers")),
         },
@@ -390,25 +397,36 @@ pub fn invoke(func: &MathFunc, args: &[ArrayRef], len: usize, return_type: &Data
             if out.data_type() == return_type { Ok(out) } else { crate::types::cast::cast(&out, return_type, false) }
         }
         MathFunc::Gcd | MathFunc::Lcm => {
-            let a = arg(args, 0)?.as_primitive::<Int64Type>();
-            let b = arg(args, 1)?.as_primitive::<Int64Type>();
             let lcm = *func == MathFunc::Lcm;
-            let out = arrow_arith::arity::try_binary::<_, _, _, Int64Type>(a, b, |x, y| {
-                let overflow = || {
-                    arrow_schema::ArrowError::ArithmeticOverflow(format!(
-                        "{}({x}, {y})",
-                        if lcm { "lcm" } else { "gcd" }
-                    ))
-                };
-                let g = gcd(i128::from(x), i128::from(y));
-                let r = if !lcm {
-                    g
+            let name = if lcm { "lcm" } else { "gcd" };
+            let apply = |x: i128, y: i128| -> Option<i128> {
+                let g = gcd(x, y);
+                if !lcm {
+                    Some(g)
                 } else if g == 0 {
-                    0
+                    Some(0)
                 } else {
-                    (i128::from(x) / g * i128::from(y)).abs()
-                };
-                i64::try_from(r).map_err(|_| overflow())
+                    (x / g).checked_mul(y).map(i128::abs)
+                }
+            };
+            let overflow = |x: &dyn std::fmt::Display, y: &dyn std::fmt::Display| {
+                arrow_schema::ArrowError::ArithmeticOverflow(format!("{name}({x}, {y})"))
+            };
+            let (a, b) = (arg(args, 0)?, arg(args, 1)?);
+            if let (Some(a), Some(b)) = (a.as_primitive_opt::<Decimal128Type>(), b.as_primitive_opt::<Decimal128Type>())
+            {
+                const LIMIT: i128 = 10i128.pow(MAX_DECIMAL_PRECISION as u32);
+                let out = arrow_arith::arity::try_binary::<_, _, _, Decimal128Type>(a, b, |x, y| {
+                    apply(x, y).filter(|r| *r < LIMIT).ok_or_else(|| overflow(&x, &y))
+                })?;
+                return Ok(Arc::new(out.with_precision_and_scale(MAX_DECIMAL_PRECISION, 0)?));
+            }
+            let (a, b) = a
+                .as_primitive_opt::<Int64Type>()
+                .zip(b.as_primitive_opt::<Int64Type>())
+                .ok_or_else(|| AnalyticsError::internal(format!("{name} of a non-integer")))?;
+            let out = arrow_arith::arity::try_binary::<_, _, _, Int64Type>(a, b, |x, y| {
+                apply(i128::from(x), i128::from(y)).and_then(|r| i64::try_from(r).ok()).ok_or_else(|| overflow(&x, &y))
             })?;
             Ok(Arc::new(out))
         }
@@ -485,6 +503,48 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
         (a, b) = (b, a % b);
     }
     a
+}
+
+/// The cube root as DuckDB computes it on Linux, through glibc's `cbrt`: a degree-6 polynomial
+/// guess for the mantissa in [0.5, 1), one Halley step, the exponent divided by three with the
+/// remainder's factor. It is within an ulp of the true root, like Rust's `f64::cbrt`, but not
+/// always the same double (`cbrt(16)` is 2.519842099789747 here and in DuckDB,
+/// 2.5198420997897464 in Rust), which a cast to text or a `%` then shows.
+fn cbrt(x: f64) -> f64 {
+    // 2^(k/3) for k = -2..=2, each one division as the C source computes it.
+    const CBRT2: f64 = 1.259_921_049_894_873_164_8;
+    const SQR_CBRT2: f64 = 1.587_401_051_968_199_474_8;
+    const FACTOR: [f64; 5] = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];
+    if x == 0.0 || !x.is_finite() {
+        return x + x;
+    }
+    let (xm, xe) = frexp(x.abs());
+    let u = 0.354_895_765_043_919_86
+        + ((1.508_191_937_815_848_96
+            + ((-2.114_994_941_673_712_87
+                + ((2.446_931_225_635_344_3
+                    + ((-1.834_692_774_836_130_86
+                        + (0.784_932_344_976_639_262 - 0.145_263_899_385_486_377 * xm) * xm)
+                        * xm))
+                    * xm))
+                * xm))
+            * xm);
+    let t2 = u * u * u;
+    // `xe % 3` is in -2..=2 (Rust's `%` truncates, as C's does).
+    let factor = FACTOR.get((2 + xe % 3) as usize).copied().unwrap_or(1.0);
+    let ym = u * (t2 + 2.0 * xm) / (2.0 * t2 + xm) * factor;
+    // The root of a finite double is a normal double, so scaling by a power of two is exact.
+    let scale = f64::from_bits(((xe / 3 + 1023) as u64) << 52);
+    (if x > 0.0 { ym } else { -ym }) * scale
+}
+
+/// `x = m·2^e` with `m` in [0.5, 1), for a finite positive `x` (subnormals too).
+fn frexp(x: f64) -> (f64, i32) {
+    let (x, shift) = if x < f64::MIN_POSITIVE { (x * 2f64.powi(54), -54) } else { (x, 0) };
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (mantissa, exponent - 1022 + shift)
 }
 
 /// `abs`, in the argument's own type; the most negative integer has no absolute value there and
@@ -685,6 +745,19 @@ mod tests {
         assert_eq!(round_f64(1.005, 2, Mode::Round), 1.0);
         assert_eq!(round_f64(2.5, 400, Mode::Round), 2.5);
         assert_eq!(round_f64(2.5, -400, Mode::Round), 0.0);
+        // DuckDB 2.0.1 (glibc): cbrt(16) 2.519842099789747, cbrt(27) 3.0000000000000004,
+        // cbrt(2) 1.2599210498948734, cbrt(-2.5) -1.3572088082974532, cbrt(0.001) 0.1; glibc's
+        // cbrt(5e-324) 1.7031839360032601e-108, cbrt(1.7e308) 5.539658256754465e102.
+        assert_eq!(cbrt(16.0), 2.519842099789747);
+        assert_eq!(cbrt(27.0), 3.0000000000000004);
+        assert_eq!(cbrt(2.0), 1.2599210498948734);
+        assert_eq!(cbrt(-2.5), -1.3572088082974532);
+        assert_eq!(cbrt(0.001), 0.1);
+        assert_eq!(cbrt(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert!(cbrt(f64::NAN).is_nan());
+        assert_eq!(cbrt(f64::NEG_INFINITY), f64::NEG_INFINITY);
+        assert_eq!(cbrt(5e-324), 1.7031839360032601e-108);
+        assert_eq!(cbrt(1.7e308), 5.539658256754465e102);
         // DuckDB 2.0.1: round('nan', -2) NaN, round('-inf', -2) -inf, trunc(1e300, -400) 1e300.
         assert!(round_f64(f64::NAN, -2, Mode::Round).is_nan());
         assert_eq!(round_f64(f64::NEG_INFINITY, -2, Mode::Round), f64::NEG_INFINITY);
