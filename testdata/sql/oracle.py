@@ -760,6 +760,10 @@ class Gen:
             arg = "*" if fn == "count_star" else self.expr(scope, self.pick(["int", "str", "dec", "date"]), d)
             return f"count({arg}) {over}", "int"
         cat = self.pick(["int", "dec"] if fn in ("sum", "avg") else ["int", "str", "dec", "date"])
+        if fn in ("sum", "avg"):
+            # A numeric expression may still be a float (`degrees(d15)`): sums over frames add
+            # in another order than DuckDB's.
+            self.float_agg = True
         return f"{fn}({self.expr(scope, cat, d)}) {over}", ("float" if fn == "avg" else cat)
 
     # -- FROM
