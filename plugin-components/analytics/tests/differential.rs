@@ -172,35 +172,6 @@ const KNOWN: &[Known] = &[
         },
     },
     Known {
-        name: "pending: case mapping",
-        reason: "not a deliberate difference: functions/scalar/string.rs (the scalar-function helper's file) maps case \
-             with Rust's full mapping (upper('ß') = 'SS', lower('Σ') at a word's end = 'ς') where DuckDB maps one \
-             character to one ('ẞ', 'σ'); remove this entry when it does",
-        applies: |case, expected, actual| {
-            // Mapped characters change strings, lengths, LIKE matches, comparisons and orders: any
-            // difference in a query that maps case is taken for this one until the mapping is fixed.
-            let _ = (expected, actual);
-            case.sql.contains("upper(") || case.sql.contains("lower(")
-        },
-    },
-    Known {
-        name: "pending: min/max with NaN",
-        reason: "not a deliberate difference: functions/aggregate/basic.rs (the aggregate helper's file) does not put NaN \
-             above every number in min and max; remove this entry when it does",
-        applies: |case, expected, actual| {
-            let nan = |o: &Outcome| match o {
-                Outcome::Rows { rows, .. } => {
-                    rows.iter().flatten().filter(|v| matches!(v, V::F(x) if x.is_nan())).count()
-                }
-                Outcome::Error(_) => usize::MAX,
-            };
-            (case.sql.contains("min(") || case.sql.contains("max("))
-                && nan(expected) != usize::MAX
-                && nan(actual) != usize::MAX
-                && nan(expected) != nan(actual)
-        },
-    },
-    Known {
         name: "pending: decimal sum past 38 digits",
         reason: "not a deliberate difference: functions/aggregate/basic.rs (the aggregate helper's file) checks a \
              decimal sum against 38 digits where DuckDB does not, and the other way round; remove this entry when \
