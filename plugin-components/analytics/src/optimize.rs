@@ -106,10 +106,18 @@ fn fold_case(e: Expr) -> Expr {
     Expr::Case { branches: kept, otherwise, return_type }
 }
 
-/// `x AND FALSE` is FALSE and `x OR TRUE` TRUE whatever `x` is (NULL too), so `x` is never
-/// computed: as in DuckDB, where `WHERE k // 0 = 1 AND 32 IN (93, 41)` fails on no row.
+/// `x AND FALSE` is FALSE and `x OR TRUE` TRUE whatever `x` is (NULL too), and any other operator
+/// with a NULL operand is NULL, so `x` is never computed: as in DuckDB, where
+/// `WHERE k // 0 = 1 AND 32 IN (93, 41)` and `SELECT (k // 0) * NULL` fail on no row.
 fn fold_logic(e: Expr) -> Expr {
-    let Expr::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), left, right, return_type } = e else { return e };
+    let Expr::Binary { op, left, right, return_type } = e else { return e };
+    if !matches!(op, BinaryOp::And | BinaryOp::Or) {
+        let null = |side: &Expr| matches!(side, Expr::Literal(l) if l.is_null());
+        if null(&left) || null(&right) {
+            return Expr::literal(arrow_array::new_null_array(&return_type, 1));
+        }
+        return Expr::Binary { op, left, right, return_type };
+    }
     let decided = |side: &Expr| match side {
         Expr::Literal(l) if !l.is_null() && l.data_type() == &arrow_schema::DataType::Boolean => {
             is_true(side) == (op == BinaryOp::Or)

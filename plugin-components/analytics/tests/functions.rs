@@ -291,6 +291,17 @@ const CASES: &[Case] = &[
         &["36893488147419103230|5|12|2"],
     ),
     ("SELECT lcm(9223372036854775807, 2)", "ERROR", &[]),
+    (
+        "SELECT lcm(i, i + 18446744073709551615::UBIGINT - 18446744073709551612::UBIGINT) FROM t WHERE id = 1",
+        "DECIMAL(38,0)",
+        &["4"],
+    ),
+    // An operator with a NULL operand is NULL, its other operand never computed.
+    (
+        "SELECT (i // 0) * NULL, (i // 0) = NULL, NULL + (i // 0) FROM t WHERE id = 2",
+        "INTEGER|BOOLEAN|INTEGER",
+        &["NULL|NULL|NULL"],
+    ),
     // Every NaN (a negated one too) is above every number in least and greatest.
     (
         "SELECT least(-(f % 0.0), 2.0), greatest(1.0, -(f % 0.0)), least(-(f % 0.0), f, 3.0) FROM t WHERE id = 1",

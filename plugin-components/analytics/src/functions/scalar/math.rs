@@ -196,6 +196,12 @@ fn computed(t: &DataType) -> DataType {
     }
 }
 
+/// An integer, or a `DECIMAL(38,0)`, which stands for DuckDB's HUGEINT (a UBIGINT met with a
+/// signed integer becomes one).
+fn hugeintish(t: &DataType) -> bool {
+    integerish(t) || *t == DataType::Decimal128(MAX_DECIMAL_PRECISION, 0)
+}
+
 /// Resolve a call of this family.
 pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
     let done = |func: MathFunc, arg_types: Vec<DataType>, return_type: DataType| {
@@ -327,11 +333,11 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             _ => Err(no_signature(name, args, "two numbers")),
         },
         "gcd" | "lcm" => match args {
-            [a, b] if integerish(a.data_type) && integerish(b.data_type) => {
+            [a, b] if hugeintish(a.data_type) && hugeintish(b.data_type) => {
                 let func = if name == "gcd" { MathFunc::Gcd } else { MathFunc::Lcm };
                 // DuckDB takes a UBIGINT as a HUGEINT (a `DECIMAL(38,0)` here), other integers
                 // as BIGINT.
-                let t = if [a, b].iter().any(|x| *x.data_type == DataType::UInt64) {
+                let t = if [a, b].iter().any(|x| *x.data_type == DataType::UInt64 || !integerish(x.data_type)) {
                     DataType::Decimal128(MAX_DECIMAL_PRECISION, 0)
                 } else {
                     DataType::Int64
