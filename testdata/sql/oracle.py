@@ -618,7 +618,7 @@ class Gen:
     def reads_column(self, sql):
         """Whether `sql` is more than a bare literal (DuckDB refuses to order an aggregate by a
         non-integer literal; a constant needs no tie-break anyway)."""
-        return not re.fullmatch(r"'(?:[^']|'')*'|[-+]?[0-9.e+-]+|\(-?[0-9]+\)|TRUE|FALSE|NULL", sql)
+        return not re.fullmatch(r"'(?:[^']|'')*'|[-+]?[0-9.e+-]+|\(-\s*[0-9.e+-]+\)|TRUE|FALSE|NULL", sql)
 
     def row_key(self, scope):
         """One integer expression unique per row (ids are below 1000 and start at 1, so a NULL id
