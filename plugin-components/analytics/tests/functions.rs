@@ -296,6 +296,12 @@ const CASES: &[Case] = &[
         "DECIMAL(38,0)",
         &["4"],
     ),
+    // A CASE's type is its branches' meeting, not the last branch's type when the ELSE is a literal.
+    (
+        "SELECT id, CASE WHEN id = 2 THEN i WHEN id = 3 THEN CAST(2 AS TINYINT) WHEN id = 4 THEN CAST(3 AS USMALLINT) ELSE 6 END FROM t ORDER BY id",
+        "INTEGER|INTEGER",
+        &["1|6", "2|-7", "3|2", "4|3", "5|6"],
+    ),
     // An operator with a NULL operand is NULL, its other operand never computed.
     (
         "SELECT (i // 0) * NULL, (i // 0) = NULL, NULL + (i // 0) FROM t WHERE id = 2",

@@ -432,10 +432,16 @@ impl Binder<'_> {
                     Some(x) => self.bind_expr(x, cx)?,
                     None => Expr::literal(types::null_literal(&DataType::Null)),
                 };
+                // As DuckDB: the ELSE's type met with each THEN's in turn. Only the first meeting
+                // sees the ELSE as a literal (which takes the other side's type when it fits);
+                // after it the type is the meeting's, whatever the ELSE was (`CASE ... THEN i32
+                // ... THEN u16 ELSE 6 END` is an INTEGER, not the last branch's USMALLINT).
                 let mut t = self.type_of(&otherwise, cx);
-                for (_, v) in &branches {
+                let met = Expr::Column(usize::MAX);
+                for (k, (_, v)) in branches.iter().enumerate() {
                     let vt = self.type_of(v, cx);
-                    t = meet(&otherwise, &t, v, &vt)
+                    let acc = if k == 0 { &otherwise } else { &met };
+                    t = meet(acc, &t, v, &vt)
                         .ok_or_else(|| AnalyticsError::types(format!("CASE branches mix {t} and {vt}")).at(at))?;
                 }
                 let branches = branches
