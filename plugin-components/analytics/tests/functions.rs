@@ -302,6 +302,12 @@ const CASES: &[Case] = &[
         "INTEGER|INTEGER",
         &["1|6", "2|-7", "3|2", "4|3", "5|6"],
     ),
+    // A decimal remainder past 38 digits is a DOUBLE.
+    (
+        "SELECT 5::DECIMAL(38,0) % 1.5, 5::DECIMAL(38,2) % 1.5, 5::DECIMAL(30,10) % 5::DECIMAL(29,0), 5::DECIMAL(38,0) % 2",
+        "DOUBLE|DECIMAL(38,2)|DOUBLE|DECIMAL(38,0)",
+        &["0.5|0.50|0.0|1"],
+    ),
     // An operator with a NULL operand is NULL, its other operand never computed.
     (
         "SELECT (i // 0) * NULL, (i // 0) = NULL, NULL + (i // 0) FROM t WHERE id = 2",

@@ -104,6 +104,17 @@ fn hugeint_like(t: &DataType) -> bool {
     is_integer(t) || *t == DataType::Decimal128(coerce::MAX_DECIMAL_PRECISION, 0)
 }
 
+/// Whether `a % b` has a decimal side and, as decimals, needs more than 38 digits.
+fn decimal_remainder_too_wide(a: &DataType, b: &DataType) -> bool {
+    if coerce::decimal_parts(a).is_none() && coerce::decimal_parts(b).is_none() {
+        return false;
+    }
+    let parts = |t: &DataType| coerce::decimal_parts(t).or_else(|| coerce::integer_as_decimal(t));
+    let (Some((pa, sa)), Some((pb, sb))) = (parts(a), parts(b)) else { return false };
+    let int_digits = (i16::from(pa) - i16::from(sa)).max(i16::from(pb) - i16::from(sb));
+    int_digits + i16::from(sa.max(sb)) > i16::from(coerce::MAX_DECIMAL_PRECISION)
+}
+
 /// Bind `l op r` on bound operands.
 pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &DataType) -> Result<Expr> {
     let mismatch = || {
@@ -168,6 +179,11 @@ pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &Dat
                 BinaryOp::IntDiv if !is_integer(&t) => {
                     let f = if t == DataType::Float32 { DataType::Float32 } else { DataType::Float64 };
                     Ok(binary(cast(l, lt, &f), cast(r, rt, &f), f))
+                }
+                // A remainder of decimals that needs more than 38 digits (the larger integer part
+                // plus the larger scale) is a DOUBLE in DuckDB, not a decimal with its scale cut.
+                BinaryOp::Mod if decimal_remainder_too_wide(lt, rt) => {
+                    Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64))
                 }
                 BinaryOp::Mul if coerce::decimal_product(lt, rt).is_some() => {
                     let (lt2, rt2, ret) = coerce::decimal_product(lt, rt).ok_or_else(mismatch)?;
