@@ -308,6 +308,17 @@ const CASES: &[Case] = &[
         "DOUBLE|DECIMAL(38,2)|DOUBLE|DECIMAL(38,0)",
         &["0.5|0.50|0.0|1"],
     ),
+    // In a filter (WHERE, CASE WHEN) an OR's right side is computed only where its left is not
+    // true, an AND's only where its left is true; elsewhere both sides on every row.
+    ("SELECT count(*) FROM t WHERE (i <= 0) OR (100 // i > 0)", "BIGINT", &["3"]),
+    (
+        "SELECT id, CASE WHEN (i <> 0) AND (100 // i > 0) THEN 1 ELSE 0 END FROM t ORDER BY id",
+        "INTEGER|INTEGER",
+        &["1|1", "2|0", "3|0", "4|0", "5|0"],
+    ),
+    ("SELECT id, (i <> 0) AND (100 // i > 0) FROM t", "ERROR", &[]),
+    ("SELECT count(*) FILTER (WHERE (i <> 0) AND (100 // i > 0)) FROM t", "ERROR", &[]),
+    ("SELECT count(*) FROM t WHERE NOT ((i = 0) OR (100 // i > 0))", "ERROR", &[]),
     // An operator with a NULL operand is NULL, its other operand never computed.
     (
         "SELECT (i // 0) * NULL, (i // 0) = NULL, NULL + (i // 0) FROM t WHERE id = 2",
