@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 ALL_FEATURES = ["basic", "aggregates", "windows", "strings", "math", "time", "joins", "subqueries"]
-DEFAULT_FEATURES = ["basic", "joins", "subqueries"]
+DEFAULT_FEATURES = ALL_FEATURES
 # Answers larger than this are not compared (they would only slow the run down).
 MAX_ROWS = 50000
 

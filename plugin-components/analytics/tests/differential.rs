@@ -33,8 +33,8 @@
 //! - `ARROW_SQL_SEEDS=N`: how many seeds (the long mode of `make fuzz-sql` raises it), from
 //!   `ARROW_SQL_FIRST_SEED` (default 1);
 //! - `ARROW_SQL_QUERIES=N`: queries per seed (default 1000);
-//! - `ARROW_SQL_FEATURES=basic,joins,...`: the grammar's features (default: what the engine
-//!   implements today; see `oracle.py`);
+//! - `ARROW_SQL_FEATURES=basic,joins,...`: the grammar's features (default: all of them; see
+//!   `oracle.py`);
 //! - `ARROW_SQL_SHOW=N`: mismatches printed in full (default 20; all are counted);
 //! - `ARROW_SQL_ONLY=N`: run only query `N` of the seed, and print both answers whole.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
@@ -54,9 +54,8 @@ use arrow_schema::DataType;
 use common::{Outcome, V, compare, outcome_of, read_ipc, value};
 use serde_json::Value as Json;
 
-/// The features the engine implements today (the rest of the grammar is switched on as the
-/// function libraries land).
-const DEFAULT_FEATURES: &str = "basic,joins,subqueries";
+/// Every feature of the grammar: the engine implements them all.
+const DEFAULT_FEATURES: &str = "basic,aggregates,windows,strings,math,time,joins,subqueries";
 const DEFAULT_SEEDS: u64 = 5;
 const DEFAULT_QUERIES: usize = 1000;
 
