@@ -319,6 +319,12 @@ const CASES: &[Case] = &[
     ("SELECT id, (i <> 0) AND (100 // i > 0) FROM t", "ERROR", &[]),
     ("SELECT count(*) FILTER (WHERE (i <> 0) AND (100 // i > 0)) FROM t", "ERROR", &[]),
     ("SELECT count(*) FROM t WHERE NOT ((i = 0) OR (100 // i > 0))", "ERROR", &[]),
+    // An IN list meets at the type of all its items, not at the last one's.
+    (
+        "SELECT id, i IN (18446744073709551615, -7, 40), 1 IN (18446744073709551615, 4, 40) FROM t ORDER BY id",
+        "INTEGER|BOOLEAN|BOOLEAN",
+        &["1|false|false", "2|true|false", "3|NULL|false", "4|false|false", "5|false|false"],
+    ),
     // An operator with a NULL operand is NULL, its other operand never computed.
     (
         "SELECT (i // 0) * NULL, (i // 0) = NULL, NULL + (i // 0) FROM t WHERE id = 2",

@@ -385,10 +385,15 @@ impl Binder<'_> {
                     let x = self.bind_expr(expr, cx)?;
                     let mut xt = self.type_of(&x, cx);
                     let items = list.iter().map(|i| self.bind_expr(i, cx)).collect::<Result<Vec<_>>>()?;
+                    // The value met with each item in turn; only the first meeting sees the value
+                    // as a literal (`1 IN (18446744073709551615, 4)` meets at HUGEINT, not at the
+                    // INTEGER of the last item).
                     let mut t = xt.clone();
-                    for i in &items {
+                    let met = Expr::Column(usize::MAX);
+                    for (k, i) in items.iter().enumerate() {
                         let it = self.type_of(i, cx);
-                        t = meet(&x, &t, i, &it)
+                        let acc = if k == 0 { &x } else { &met };
+                        t = meet(acc, &t, i, &it)
                             .ok_or_else(|| AnalyticsError::types(format!("IN list mixes {xt} and {it}")).at(at))?;
                     }
                     let items = items
