@@ -517,20 +517,21 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
 /// always the same double (`cbrt(16)` is 2.519842099789747 here and in DuckDB,
 /// 2.5198420997897464 in Rust), which a cast to text or a `%` then shows.
 fn cbrt(x: f64) -> f64 {
-    // 2^(k/3) for k = -2..=2, each one division as the C source computes it.
-    const CBRT2: f64 = 1.259_921_049_894_873_164_8;
-    const SQR_CBRT2: f64 = 1.587_401_051_968_199_474_8;
+    // 2^(k/3) for k = -2..=2, each one division as the C source computes it; the constants are
+    // glibc's, written as the doubles they round to.
+    const CBRT2: f64 = 1.259_921_049_894_873_2;
+    const SQR_CBRT2: f64 = 1.587_401_051_968_199_6;
     const FACTOR: [f64; 5] = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];
     if x == 0.0 || !x.is_finite() {
         return x + x;
     }
     let (xm, xe) = frexp(x.abs());
-    let u = 0.354_895_765_043_919_86
-        + ((1.508_191_937_815_848_96
-            + ((-2.114_994_941_673_712_87
-                + ((2.446_931_225_635_344_3
-                    + ((-1.834_692_774_836_130_86
-                        + (0.784_932_344_976_639_262 - 0.145_263_899_385_486_377 * xm) * xm)
+    let u = 0.354_895_765_043_919_84
+        + ((1.508_191_937_815_849
+            + ((-2.114_994_941_673_713
+                + ((2.446_931_225_635_344_4
+                    + ((-1.834_692_774_836_130_8
+                        + (0.784_932_344_976_639_2 - 0.145_263_899_385_486_37 * xm) * xm)
                         * xm))
                     * xm))
                 * xm))
