@@ -92,6 +92,7 @@ fn duck_type(t: &DataType) -> String {
         DataType::Int32 => "INTEGER".into(),
         DataType::Int64 => "BIGINT".into(),
         DataType::UInt16 => "USMALLINT".into(),
+        DataType::UInt32 => "UINTEGER".into(),
         DataType::Float32 => "FLOAT".into(),
         DataType::Float64 => "DOUBLE".into(),
         DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
@@ -324,6 +325,12 @@ const CASES: &[Case] = &[
         "SELECT id, i IN (18446744073709551615, -7, 40), 1 IN (18446744073709551615, 4, 40) FROM t ORDER BY id",
         "INTEGER|BOOLEAN|BOOLEAN",
         &["1|false|false", "2|true|false", "3|NULL|false", "4|false|false", "5|false|false"],
+    ),
+    // Arguments meet left to right: two integer literals first meet as INTEGER.
+    (
+        "SELECT coalesce(76, 19, CAST(id AS UINTEGER)), coalesce(CAST(id AS UINTEGER), 76, 19), coalesce(76, CAST(id AS UINTEGER), 19), greatest(76, 300, CAST(id AS UTINYINT)), greatest(CAST(id AS TINYINT), 1), -coalesce(76, 19, CAST(id AS UINTEGER)) FROM t WHERE id = 1",
+        "BIGINT|UINTEGER|UINTEGER|INTEGER|TINYINT|BIGINT",
+        &["76|1|76|300|1|-76"],
     ),
     // An operator with a NULL operand is NULL, its other operand never computed.
     (
