@@ -29,6 +29,7 @@ import decimal
 import json
 import os
 import random
+import re
 import shutil
 import sys
 
@@ -38,7 +39,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 ALL_FEATURES = ["basic", "aggregates", "windows", "strings", "math", "time", "joins", "subqueries"]
-DEFAULT_FEATURES = ["basic", "joins", "subqueries"]
+DEFAULT_FEATURES = ALL_FEATURES
 # Answers larger than this are not compared (they would only slow the run down).
 MAX_ROWS = 50000
 
@@ -479,14 +480,15 @@ class Gen:
             self.mark("time")
             return f"strftime({self.expr(scope, self.pick(['date', 'ts']), d)}, '{self.pick(['%Y-%m-%d', '%H:%M:%S', '%Y/%j', '%d.%m.%Y %H'])}')"
         self.mark("strings")
-        fn = self.pick(["substr", "replace", "trim", "ltrim", "rtrim", "concat", "left", "right", "reverse", "repeat", "lpad", "rpad", "substr2", "concat_ws", "split_part", "regexp_replace", "md5"])
+        # No `md5`: the engine has no hash functions (no digest crate in the build).
+        fn = self.pick(["substr", "replace", "trim", "ltrim", "rtrim", "concat", "left", "right", "reverse", "repeat", "lpad", "rpad", "substr2", "concat_ws", "split_part", "regexp_replace"])
         if fn == "substr":
             return f"substr({s()}, {self.r.randint(-3, 5)}, {self.r.randint(0, 4)})"
         if fn == "substr2":
             return f"substring({s()}, {self.r.randint(1, 4)})"
         if fn == "replace":
             return f"replace({s()}, {self.lit('str')}, {self.lit('str')})"
-        if fn in ("trim", "ltrim", "rtrim", "reverse", "md5"):
+        if fn in ("trim", "ltrim", "rtrim", "reverse"):
             return f"{fn}({s()})"
         if fn == "concat":
             return f"concat({s()}, {self.expr(scope, self.pick(['str', 'int']), d)}, {s()})"
@@ -606,6 +608,29 @@ class Gen:
             return self.pick(cols).sql
         return self.pick(["TRUE", "FALSE", "NULL"]) if self.chance(0.2) else f"({self.expr(scope, 'num', d)} > 0)"
 
+    # -- unique row keys
+    def row_ids(self, scope):
+        """The `id` columns in scope: together they tell every row of a table or a join apart
+        (a join's row is a pair of ids, one of them NULL in an outer join's unmatched rows). Empty
+        over a FROM subquery, whose rows have no key."""
+        return [c.sql for c in scope if c.sql.split(".")[-1] == "id"]
+
+    def reads_column(self, sql):
+        """Whether `sql` is more than a bare literal (DuckDB refuses to order an aggregate by a
+        non-integer literal; a constant needs no tie-break anyway)."""
+        return not re.fullmatch(r"'(?:[^']|'')*'|[-+]?[0-9.e+-]+|\(-\s*[0-9.e+-]+\)|TRUE|FALSE|NULL", sql)
+
+    def row_key(self, scope):
+        """One integer expression unique per row (ids are below 1000 and start at 1, so a NULL id
+        taken as 0 cannot collide), or None."""
+        ids = self.row_ids(scope)
+        if not ids:
+            return None
+        key = f"coalesce({ids[0]}, 0)" if len(ids) > 1 else ids[0]
+        for i in ids[1:]:
+            key = f"({key} * 1000 + coalesce({i}, 0))"
+        return key
+
     # -- aggregates
     def agg(self, scope, depth):
         self.mark("aggregate")
@@ -649,16 +674,25 @@ class Gen:
             return f"{fn}({self.bool_expr(scope, d)})"
         if fn == "string_agg":
             keys = [self.pick(scope).sql for _ in range(2)]
-            return f"string_agg({self.expr(scope, 'str', d)}, ',' ORDER BY {', '.join(keys)})"
+            x = self.expr(scope, "str", d)
+            # The value itself last: rows the keys leave tied then join in one order only (a
+            # constant needs no tie-break, and DuckDB refuses to order by one).
+            if self.reads_column(x):
+                keys.append(x)
+            return f"string_agg({x}, ',' ORDER BY {', '.join(keys)})"
         if fn == "first_ordered":
-            ids = [c for c in scope if c.sql.endswith("id")]
-            key = self.pick(ids).sql if ids else self.expr(scope, "int", 0)
+            key = self.row_key(scope) or self.expr(scope, "int", 0)
             self.last_cat = self.pick(list(ORDERABLE))
-            return f"{self.pick(['first', 'last'])}({self.expr(scope, self.last_cat, d)} ORDER BY {key})"
+            x = self.expr(scope, self.last_cat, d)
+            # The value itself breaks ties a key without a unique row id leaves.
+            keys = f"{key}, {x}" if self.reads_column(x) else key
+            return f"{self.pick(['first', 'last'])}({x} ORDER BY {keys})"
         if fn in ("arg_min", "arg_max"):
-            ids = [c for c in scope if c.sql.endswith("id")]
-            key = self.pick(ids).sql if ids else self.expr(scope, "int", 0)
+            key = self.row_key(scope)
             self.last_cat = self.pick(["int", "str"])
+            if key is None:
+                # Without a unique key, ties would pick an unspecified row.
+                return f"max({self.expr(scope, self.last_cat, d)})"
             return f"{fn}({self.expr(scope, self.last_cat, d)}, {key})"
         if fn == "min_str":
             self.last_cat = "str"
@@ -674,8 +708,9 @@ class Gen:
     def window(self, scope, depth):
         self.mark("window")
         d = max(depth - 1, 0)
-        ids = [c.sql for c in scope if c.sql.endswith("id")]
-        tiebreak = self.pick(ids) if ids else None
+        # Every id in scope: one alone does not tell a join's rows apart.
+        ids = self.row_ids(scope)
+        tiebreak = ", ".join(ids) if ids else None
         part = ""
         if self.chance(0.6):
             part = "PARTITION BY " + ", ".join(self.pick(scope).sql for _ in range(self.r.randint(1, 2)))
@@ -696,30 +731,40 @@ class Gen:
                 order_dependent = True
         if order_dependent or self.chance(0.3):
             if tiebreak is None:
-                return "count(*) OVER ()"
+                return "count(*) OVER ()", "int"
             keys.append(tiebreak)
         if not keys and fn in ("row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead"):
             if tiebreak is None:
-                return "count(*) OVER ()"
+                return "count(*) OVER ()", "int"
             keys.append(tiebreak)
         order = ("ORDER BY " + ", ".join(keys)) if keys else ""
         over = f"OVER ({part} {order}{frame if order else ''})"
-        if fn in ("row_number", "rank", "dense_rank", "percent_rank", "cume_dist"):
-            return f"{fn}() {over}"
+        # The result's category too, so a set operation's other side is drawn to match it.
+        if fn in ("row_number", "rank", "dense_rank"):
+            return f"{fn}() {over}", "int"
+        if fn in ("percent_rank", "cume_dist"):
+            return f"{fn}() {over}", "float"
         if fn == "ntile":
-            return f"ntile({self.r.randint(1, 4)}) {over}"
+            return f"ntile({self.r.randint(1, 4)}) {over}", "int"
         if fn in ("lag", "lead"):
-            x = self.expr(scope, self.pick(["int", "str", "dec"]), d)
+            cat = self.pick(["int", "str", "dec"])
+            x = self.expr(scope, cat, d)
             extra = self.pick(["", f", {self.r.randint(1, 3)}"])
-            return f"{fn}({x}{extra}) {over}"
+            return f"{fn}({x}{extra}) {over}", cat
         if fn in ("first_value", "last_value"):
-            return f"{fn}({self.expr(scope, self.pick(['int', 'str']), d)}) {over}"
+            cat = self.pick(["int", "str"])
+            return f"{fn}({self.expr(scope, cat, d)}) {over}", cat
         if fn == "nth_value":
-            return f"nth_value({self.expr(scope, 'int', d)}, {self.r.randint(1, 3)}) {over}"
-        if fn == "count_star":
-            return f"count(*) {over}"
+            return f"nth_value({self.expr(scope, 'int', d)}, {self.r.randint(1, 3)}) {over}", "int"
+        if fn in ("count_star", "count"):
+            arg = "*" if fn == "count_star" else self.expr(scope, self.pick(["int", "str", "dec", "date"]), d)
+            return f"count({arg}) {over}", "int"
         cat = self.pick(["int", "dec"] if fn in ("sum", "avg") else ["int", "str", "dec", "date"])
-        return f"{fn}({self.expr(scope, cat, d)}) {over}"
+        if fn in ("sum", "avg"):
+            # A numeric expression may still be a float (`degrees(d15)`): sums over frames add
+            # in another order than DuckDB's.
+            self.float_agg = True
+        return f"{fn}({self.expr(scope, cat, d)}) {over}", ("float" if fn == "avg" else cat)
 
     # -- FROM
     def scope_of(self, table, alias):
@@ -851,8 +896,9 @@ class Gen:
         else:
             for c in cats:
                 if self.feat("windows") and not force_cats and self.chance(0.15):
-                    items.append(self.window(scope, 2))
-                    out.append("num")
+                    w, wc = self.window(scope, 2)
+                    items.append(w)
+                    out.append(wc)
                     continue
                 items.append(self.expr(scope, c, self.r.randint(0, 3)))
                 out.append(c)

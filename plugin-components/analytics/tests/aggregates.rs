@@ -236,6 +236,28 @@ fn aggregates_match_duckdb() {
             "NULL|NULL|0.0|NULL|0.0|NULL|NULL",
         ],
     );
+    // One value varies by nothing, even a NaN or an infinity.
+    check(
+        &s,
+        "SELECT k, var_pop(f), stddev_pop(f), var_samp(f), stddev_samp(f) FROM t WHERE i = 7 OR i = 4 OR k = 'b' GROUP BY k ORDER BY k",
+        &["Utf8", "Float64", "Float64", "Float64", "Float64"],
+        &["b|NULL|NULL|NULL|NULL", "c|0.0|0.0|NULL|NULL", "NULL|0.0|0.0|NULL|NULL"],
+    );
+    // FLOAT interpolates as `lo + (hi - lo) * d` (-inf and 1.5 give NaN), DOUBLE as
+    // `lo * (1 - d) + hi * d` (-inf).
+    check(
+        &s,
+        "SELECT median(CAST(f AS FLOAT)), median(f), quantile_cont(CAST(f AS FLOAT), 0.25) FROM t WHERE (i = 5 AND f < 0) OR i = 1",
+        &["Float32", "Float64", "Float32"],
+        &["NaN|-inf|NaN"],
+    );
+    // Decimals past 18 digits interpolate down, narrower ones toward zero.
+    check(
+        &s,
+        "SELECT k, median(CAST(-i AS DECIMAL(38,0))), median(CAST(-i AS DECIMAL(18,0))), quantile_cont(CAST(-i AS DECIMAL(38,0)), 0.25) FROM t GROUP BY k ORDER BY k",
+        &["Utf8", "Decimal128(38,0)", "Decimal128(18,0)", "Decimal128(38,0)"],
+        &["a|-2|-1|-2", "b|NULL|NULL|NULL", "c|-5|-5|-6", "d|-4|-3|-7", "NULL|-4|-4|-4"],
+    );
     check(
         &s,
         "SELECT k, median(i), median(f), median(s), median(d), median(dec), median(ts) FROM t GROUP BY k ORDER BY k",
@@ -316,6 +338,22 @@ fn aggregates_match_duckdb() {
             "Int64*", "Int32", "Float64", "Utf8",
         ],
         &["0|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL|0|NULL|NULL|NULL|NULL|NULL"],
+    );
+    // GROUP BY ALL does not group by constants: over no rows, one row of aggregates.
+    check(
+        &s,
+        "SELECT 'x' AS c, count(*), sum(i) FROM t WHERE false GROUP BY ALL",
+        &["Utf8", "Int64", "Int64*"],
+        &["x|0|NULL"],
+    );
+    check(&s, "SELECT 'x' AS c, k, count(*) FROM t WHERE false GROUP BY ALL", &["Utf8", "Utf8", "Int64"], &[]);
+    check(&s, "SELECT 1 AS c FROM t WHERE i > 4 GROUP BY ALL", &["Int32"], &["1", "1", "1", "1"]);
+    // An ordered string_agg over no rows at all.
+    check(
+        &s,
+        "SELECT string_agg(s, ',' ORDER BY i), string_agg(s, ',' ORDER BY i DESC, s) FROM t WHERE false",
+        &["Utf8", "Utf8"],
+        &["NULL|NULL"],
     );
     check(&s, "SELECT k, count(*) FROM t WHERE false GROUP BY k", &["Utf8", "Int64"], &[]);
     check(

@@ -91,6 +91,8 @@ fn duck_type(t: &DataType) -> String {
         DataType::Int16 => "SMALLINT".into(),
         DataType::Int32 => "INTEGER".into(),
         DataType::Int64 => "BIGINT".into(),
+        DataType::UInt16 => "USMALLINT".into(),
+        DataType::UInt32 => "UINTEGER".into(),
         DataType::Float32 => "FLOAT".into(),
         DataType::Float64 => "DOUBLE".into(),
         DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
@@ -275,6 +277,97 @@ const CASES: &[Case] = &[
             "3|NULL|NULL|NULL|NULL|0|0|-1|NULL",
             "4|0|0|0|0|0|0|0|NULL",
             "5|2147483647|1|1|1|2147483647|0|2147483647|2147483647",
+        ],
+    ),
+    // cbrt as glibc (which DuckDB calls) rounds it, not as Rust does.
+    (
+        "SELECT CAST(cbrt(16) AS VARCHAR), cbrt(27), cbrt(i) FROM t WHERE id = 2",
+        "VARCHAR|DOUBLE|DOUBLE",
+        &["2.519842099789747|3.0000000000000004|-1.9129311827723894"],
+    ),
+    // gcd and lcm of a UBIGINT are DuckDB's HUGEINT, a DECIMAL(38,0) here.
+    (
+        "SELECT lcm(18446744073709551615::UBIGINT, 2::BIGINT), gcd(18446744073709551615::UBIGINT, 5), lcm(6::UBIGINT, -4), gcd(-6, 4::UBIGINT)",
+        "DECIMAL(38,0)|DECIMAL(38,0)|DECIMAL(38,0)|DECIMAL(38,0)",
+        &["36893488147419103230|5|12|2"],
+    ),
+    ("SELECT lcm(9223372036854775807, 2)", "ERROR", &[]),
+    (
+        "SELECT lcm(i, i + 18446744073709551615::UBIGINT - 18446744073709551612::UBIGINT) FROM t WHERE id = 1",
+        "DECIMAL(38,0)",
+        &["4"],
+    ),
+    // A CASE's type is its branches' meeting, not the last branch's type when the ELSE is a literal.
+    (
+        "SELECT id, CASE WHEN id = 2 THEN i WHEN id = 3 THEN CAST(2 AS TINYINT) WHEN id = 4 THEN CAST(3 AS USMALLINT) ELSE 6 END FROM t ORDER BY id",
+        "INTEGER|INTEGER",
+        &["1|6", "2|-7", "3|2", "4|3", "5|6"],
+    ),
+    // A decimal remainder past 38 digits is a DOUBLE.
+    (
+        "SELECT 5::DECIMAL(38,0) % 1.5, 5::DECIMAL(38,2) % 1.5, 5::DECIMAL(30,10) % 5::DECIMAL(29,0), 5::DECIMAL(38,0) % 2",
+        "DOUBLE|DECIMAL(38,2)|DOUBLE|DECIMAL(38,0)",
+        &["0.5|0.50|0.0|1"],
+    ),
+    // In a filter (WHERE, CASE WHEN) an OR's right side is computed only where its left is not
+    // true, an AND's only where its left is true; elsewhere both sides on every row.
+    ("SELECT count(*) FROM t WHERE (i <= 0) OR (100 // i > 0)", "BIGINT", &["3"]),
+    (
+        "SELECT id, CASE WHEN (i <> 0) AND (100 // i > 0) THEN 1 ELSE 0 END FROM t ORDER BY id",
+        "INTEGER|INTEGER",
+        &["1|1", "2|0", "3|0", "4|0", "5|0"],
+    ),
+    ("SELECT id, (i <> 0) AND (100 // i > 0) FROM t", "ERROR", &[]),
+    ("SELECT count(*) FILTER (WHERE (i <> 0) AND (100 // i > 0)) FROM t", "ERROR", &[]),
+    ("SELECT count(*) FROM t WHERE NOT ((i = 0) OR (100 // i > 0))", "ERROR", &[]),
+    // An IN list meets at the type of all its items, not at the last one's.
+    (
+        "SELECT id, i IN (18446744073709551615, -7, 40), 1 IN (18446744073709551615, 4, 40) FROM t ORDER BY id",
+        "INTEGER|BOOLEAN|BOOLEAN",
+        &["1|false|false", "2|true|false", "3|NULL|false", "4|false|false", "5|false|false"],
+    ),
+    // Arguments meet left to right: two integer literals first meet as INTEGER.
+    (
+        "SELECT coalesce(76, 19, CAST(id AS UINTEGER)), coalesce(CAST(id AS UINTEGER), 76, 19), coalesce(76, CAST(id AS UINTEGER), 19), greatest(76, 300, CAST(id AS UTINYINT)), greatest(CAST(id AS TINYINT), 1), -coalesce(76, 19, CAST(id AS UINTEGER)) FROM t WHERE id = 1",
+        "BIGINT|UINTEGER|UINTEGER|INTEGER|TINYINT|BIGINT",
+        &["76|1|76|300|1|-76"],
+    ),
+    // An operator with a NULL operand is NULL, its other operand never computed.
+    (
+        "SELECT (i // 0) * NULL, (i // 0) = NULL, NULL + (i // 0) FROM t WHERE id = 2",
+        "INTEGER|BOOLEAN|INTEGER",
+        &["NULL|NULL|NULL"],
+    ),
+    // Every NaN (a negated one too) is above every number in least and greatest.
+    (
+        "SELECT least(-(f % 0.0), 2.0), greatest(1.0, -(f % 0.0)), least(-(f % 0.0), f, 3.0) FROM t WHERE id = 1",
+        "DOUBLE|DOUBLE|DOUBLE",
+        &["2.0|NaN|2.5"],
+    ),
+    // A conjunct that is constantly FALSE (a disjunct constantly TRUE) leaves the rest uncomputed.
+    ("SELECT count(*) FROM t WHERE (i // 0 = 1) AND (32 IN (93, 41))", "BIGINT", &["0"]),
+    ("SELECT count(*) FROM t WHERE (i // 0 = 1) OR TRUE", "BIGINT", &["5"]),
+    // NaN and infinities round to themselves, whatever the digits.
+    (
+        "SELECT round('nan'::DOUBLE, -2), round('-inf'::DOUBLE, -2), trunc('inf'::DOUBLE, -2), round(1e300::DOUBLE, -400), trunc(1e300::DOUBLE, -400)",
+        "DOUBLE|DOUBLE|DOUBLE|DOUBLE|DOUBLE",
+        &["NaN|-inf|inf|0.0|1e300"],
+    ),
+    // DuckDB rounds unsigned integers as BIGINT (and truncates them in their own type).
+    (
+        "SELECT round(25::UTINYINT, -1), -round(25::USMALLINT), round(4294967295::UINTEGER, -2), trunc(25::USMALLINT)",
+        "BIGINT|BIGINT|BIGINT|USMALLINT",
+        &["30|-25|4294967300|25"],
+    ),
+    (
+        "SELECT id, ascii(s), bit_length(s), even(i), even(f), even(dec) FROM t ORDER BY id",
+        "INTEGER|INTEGER|BIGINT|DOUBLE|DOUBLE|DOUBLE",
+        &[
+            "1|104|48|2.0|4.0|4.0",
+            "2|0|0|-8.0|-4.0|-4.0",
+            "3|NULL|NULL|NULL|NULL|NULL",
+            "4|97|40|0.0|NaN|0.0",
+            "5|192|96|2147483648.0|2.0|1000.0",
         ],
     ),
     (

@@ -309,6 +309,15 @@ fn float_sums_and_nan() {
          FROM (SELECT g, x, row_number() OVER () AS rowid_like FROM f) ORDER BY rowid_like",
     );
     assert_eq!(got, ["1|1.5|1.5", "1|1.5|1.5", "1|NaN|NaN", "1|NaN|NaN", "2|-0.5|-0.5", "2|-0.25|0.25"]);
+    // The NaN of sqrt(-1) (its sign bit set) is above every number too: DuckDB 2.0.1 gives
+    // max 2, NaN, NaN and min 2, 2, 2.
+    let got = rows(
+        &s,
+        "SELECT max(sqrt(y)) OVER (ORDER BY i ROWS UNBOUNDED PRECEDING), \
+         min(sqrt(y)) OVER (ORDER BY i ROWS UNBOUNDED PRECEDING) \
+         FROM (SELECT 1 AS i, 4.0::DOUBLE AS y UNION ALL SELECT 2, -1.0 UNION ALL SELECT 3, 9.0) ORDER BY i",
+    );
+    assert_eq!(got, ["2.0|2.0", "NaN|2.0", "NaN|2.0"]);
 }
 
 /// A running sum over 1M rows in 1,000 partitions (`cargo test --release -- --ignored`).

@@ -73,7 +73,7 @@ fn keep_passing(
     let li = UInt32Array::from(pairs.left.clone());
     let ri = UInt32Array::from(pairs.right.clone());
     let joined = joined_batch(l, r, &li, &ri)?;
-    let mask = expr::evaluate_mask(f, &joined, ctx)?;
+    let mask = expr::evaluate_filter(f, &joined, ctx)?;
     let (mut left, mut right) = (Vec::new(), Vec::new());
     for (i, keep) in mask.values().iter().enumerate() {
         if keep {

@@ -101,7 +101,7 @@ pub fn execute<'a>(plan: &'a Plan, ctx: &'a ExecContext<'a>) -> Result<Batches<'
             let input = execute(input, ctx)?;
             Box::new(input.filter_map(move |b| {
                 b.and_then(|b| {
-                    let mask = expr::evaluate_mask(predicate, &b, ctx)?;
+                    let mask = expr::evaluate_filter(predicate, &b, ctx)?;
                     if mask.true_count() == 0 {
                         return Ok(None);
                     }
@@ -169,7 +169,7 @@ fn scan_batch(
         if batch.num_rows() == 0 {
             break;
         }
-        let mask = expr::evaluate_mask(f, &batch, ctx)?;
+        let mask = expr::evaluate_filter(f, &batch, ctx)?;
         if mask.true_count() < batch.num_rows() {
             batch = arrow_select::filter::filter_record_batch(&batch, &mask)?;
         }

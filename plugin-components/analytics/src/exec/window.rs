@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Decimal128Type, Float64Type, Int64Type};
+use arrow_array::types::{Decimal128Type, Float32Type, Float64Type, Int64Type};
 use arrow_array::{
     Array, ArrayRef, ArrowNativeTypeOp, ArrowPrimitiveType, BooleanArray, Decimal128Array, Float64Array, Int64Array,
     PrimitiveArray, RecordBatch, RecordBatchOptions, Scalar, UInt32Array, new_null_array,
@@ -1018,7 +1018,18 @@ fn min_max_typed<T: ArrowPrimitiveType>(
 }
 
 fn min_max(x: &ArrayRef, present: Option<&BooleanBuffer>, starts: &[u32], ends: &[u32], max: bool) -> Result<ArrayRef> {
-    let x = x.as_ref();
+    // Every NaN as the positive one, which the total order puts above every number (`sqrt(-1)`
+    // gives a NaN with its sign bit set, which it would put below -inf).
+    let positive_nan = match x.data_type() {
+        DataType::Float64 => Some(Arc::new(
+            x.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v }),
+        ) as ArrayRef),
+        DataType::Float32 => Some(Arc::new(
+            x.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v }),
+        ) as ArrayRef),
+        _ => None,
+    };
+    let x = positive_nan.as_ref().unwrap_or(x).as_ref();
     arrow_array::downcast_primitive_array!(
         x => min_max_typed(x, present, starts, ends, max),
         t => Err(AnalyticsError::internal(format!("min/max over {t} is not primitive")))

@@ -80,8 +80,8 @@ pub fn evaluate(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<V
         Expr::Literal(l) => Value::Scalar(l.0.clone()),
         Expr::Binary { op, left, right, return_type } => {
             let l = evaluate(left, batch, ctx)?;
-            // AND/OR need the right side only where the left does not decide; evaluating it
-            // everywhere is still correct because the kernels are total on booleans.
+            // AND/OR compute both sides on every row here, as DuckDB does outside filters (a
+            // filter's are computed by `evaluate_filter`).
             let r = evaluate(right, batch, ctx)?;
             binary(*op, l, r, return_type, n)?
         }
@@ -261,6 +261,40 @@ pub fn evaluate_array(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Re
         return repeat(&a, n);
     }
     Err(AnalyticsError::internal(format!("an expression gave {} rows for a batch of {n}", a.len())))
+}
+
+/// Evaluate a filter (`WHERE`, `ON`, `CASE WHEN`) to a mask where NULL counts as false, as DuckDB
+/// does: the right side of an AND only on the rows its left side keeps, of an OR only on the rows
+/// its left side rejects, so a side that would fail on a row the other already decides does not
+/// (`WHERE b OR -u16 IS NULL`). Elsewhere (a projection, an aggregate's FILTER, under NOT) DuckDB
+/// computes both sides on every row, and so does [`evaluate`].
+pub fn evaluate_filter(expr: &Expr, batch: &RecordBatch, ctx: &dyn Context) -> Result<BooleanArray> {
+    let Expr::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), left, right, .. } = expr else {
+        return evaluate_mask(expr, batch, ctx);
+    };
+    let l = evaluate_filter(left, batch, ctx)?;
+    // NULL counts as false in a mask, so FALSE-or-NULL AND anything is false, TRUE OR anything
+    // true, and NULL OR x is what x's mask says.
+    let keep_open = *op == BinaryOp::And;
+    let open: Vec<u32> =
+        l.values().iter().enumerate().filter(|(_, v)| *v == keep_open).map(|(i, _)| i as u32).collect();
+    if open.is_empty() {
+        return Ok(l);
+    }
+    let r = if open.len() == batch.num_rows() {
+        evaluate_filter(right, batch, ctx)?
+    } else {
+        let part = evaluate_filter(right, &take_rows(batch, &open)?, ctx)?;
+        // Back to every row; a decided row's right side is false (it does not change the result).
+        let mut r = vec![false; batch.num_rows()];
+        for (row, v) in open.iter().zip(part.values().iter()) {
+            if let Some(slot) = r.get_mut(*row as usize) {
+                *slot = v;
+            }
+        }
+        BooleanArray::from(r)
+    };
+    Ok(if keep_open { arrow_arith::boolean::and(&l, &r)? } else { arrow_arith::boolean::or(&l, &r)? })
 }
 
 /// Evaluate a predicate to a mask where NULL counts as false.
@@ -497,7 +531,7 @@ fn case(
         }
         // The rows still open, without a copy while that is all of them.
         let sub = if remaining.len() == n { batch.clone() } else { take_rows(batch, &remaining)? };
-        let mask = evaluate_mask(cond, &sub, ctx)?;
+        let mask = evaluate_filter(cond, &sub, ctx)?;
         if mask.true_count() == 0 {
             continue;
         }

@@ -300,7 +300,8 @@ impl Accumulator for StringAgg {
             return Err(AnalyticsError::internal("string_agg groups and values differ in length"));
         }
         let (offsets, mut order) = bucket_by_group(&self.groups, total);
-        if let Some(conv) = &self.converter {
+        // With no input at all there are no key columns to concatenate (and nothing to sort).
+        if let Some(conv) = self.converter.as_ref().filter(|_| !strings.is_empty()) {
             let mut columns = Vec::with_capacity(self.nkeys);
             for k in 0..self.nkeys {
                 let parts: Vec<&dyn Array> = self.keys.iter().filter_map(|ks| ks.get(k)).map(|a| a.as_ref()).collect();

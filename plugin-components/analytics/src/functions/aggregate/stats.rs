@@ -3,11 +3,12 @@
 //! `quantile_disc` (`quantile`), `mode`.
 //!
 //! As DuckDB: the variances are `float64` over any number, NULL below two values for the sample
-//! forms (one for the population forms), NaN or infinity in, NaN or infinity out (no error).
+//! forms (one for the population forms), NaN or infinity in, NaN or infinity out (no error),
+//! except that one value, whatever it is, varies by 0.
 //! `quantile_cont` and `median` of numbers interpolate (`lo·(1−d) + hi·d`): integers give
 //! `float64`, floats keep their width, decimals keep their type (the interpolated value cut toward
-//! zero), dates give timestamps, timestamps/times/durations keep their type (rounded to the unit);
-//! `median` of other orderable types (text, booleans, ...) is the lower middle value, as
+//! zero, or down past 18 digits), dates give timestamps, timestamps/times/durations keep their
+//! type (rounded to the unit); `median` of other orderable types (text, booleans, ...) is the lower middle value, as
 //! `quantile_disc(x, 0.5)`. The fraction is a constant in [-1, 1]; a negative one counts from the
 //! top. Positions are computed exactly from the fraction's shortest decimal form, as DuckDB does
 //! for its decimal literals (DuckDB computes with the float when the fraction is a `DOUBLE`, which
@@ -277,6 +278,11 @@ impl Accumulator for Variance {
                 if d <= 0 {
                     return None;
                 }
+                // One value varies by nothing, even a NaN or an infinity (whose Welford update
+                // leaves NaN behind), as DuckDB answers.
+                if n == 1 {
+                    return Some(0.0);
+                }
                 let v = s / d as f64;
                 Some(if root { v.sqrt() } else { v })
             })
@@ -406,7 +412,7 @@ impl Accumulator for Holistic {
         let out = match self.kind {
             Kind::Cont(q) => {
                 let (offsets, order) = bucket_by_group(&groups, total);
-                cont(&all, &offsets, &order, q, total)?
+                cont(&all, &offsets, &order, q, total, self.ret == DataType::Float32)?
             }
             Kind::Disc(q) => {
                 let (offsets, mut order) = bucket_by_group(&groups, total);
@@ -492,7 +498,8 @@ fn mode(all: &ArrayRef, groups: &[u32], total: usize) -> Result<ArrayRef> {
 }
 
 /// Interpolated quantiles of every group.
-fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize) -> Result<ArrayRef> {
+/// `single`: the values are `float32`s (widened), interpolated as DuckDB interpolates them.
+fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize, single: bool) -> Result<ArrayRef> {
     let slices = |g: usize| super::util::group_slice(order, offsets, g);
     match all.data_type() {
         DataType::Float64 => {
@@ -512,6 +519,12 @@ fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize) 
                         return Some(lo_v);
                     }
                     let hi_v = nth(&mut scratch, hi, f64::total_cmp)?;
+                    if single {
+                        // DuckDB's generic `lo + (hi − lo)·d` with the difference taken in single
+                        // precision: median(-inf, 6.75) is NaN, where the double formula gives -inf.
+                        let delta = f64::from(hi_v as f32 - lo_v as f32);
+                        return Some(lo_v + delta * d);
+                    }
                     Some(lo_v * (1.0 - d) + hi_v * d)
                 })
                 .collect();
@@ -534,7 +547,7 @@ fn cont(all: &ArrayRef, offsets: &[usize], order: &[u32], q: f64, total: usize) 
                         return Some(lo_v);
                     }
                     let hi_v = nth(&mut scratch, hi, Ord::cmp)?;
-                    Some(lerp_truncated(lo_v, hi_v, d))
+                    Some(lerp_decimal(lo_v, hi_v, d, *p > 18))
                 })
                 .collect();
             Ok(Arc::new(out.with_precision_and_scale(*p, *s)?))
@@ -577,15 +590,18 @@ fn nth<T: Copy>(v: &mut [T], k: usize, cmp: impl FnMut(&T, &T) -> std::cmp::Orde
     Some(*x)
 }
 
-/// `lo + (hi − lo)·d` cut toward zero, as DuckDB interpolates decimals; exact in the integer part.
-fn lerp_truncated(lo: i128, hi: i128, d: f64) -> i128 {
+/// `lo + (hi − lo)·d` as DuckDB interpolates decimals: for decimals stored in 64 bits (precision
+/// up to 18) in doubles, cut toward zero, so past 2^53 units the result is a double's
+/// (`median` of -3 and -4 is -3 as `DECIMAL(18,0)`); for wider ones `lo` plus the step cut
+/// (exact in the integer part, so the result is cut down: -4 as `DECIMAL(38,0)`).
+fn lerp_decimal(lo: i128, hi: i128, d: f64, wide: bool) -> i128 {
     let Some(delta) = hi.checked_sub(lo) else { return lo };
     let step = delta as f64 * d;
-    let whole = step.floor();
-    let frac = step - whole;
-    let base = lo.saturating_add(whole as i128);
-    // `base + frac` with 0 ≤ frac < 1, cut toward zero.
-    if frac > 0.0 && base < 0 { base + 1 } else { base }
+    if !wide {
+        // `as` cuts toward zero (and saturates, which 18 digits never reach).
+        return (lo as f64 + step) as i128;
+    }
+    lo.saturating_add(step as i128)
 }
 
 #[cfg(test)]
@@ -714,8 +730,21 @@ mod tests {
         assert_eq!(exact_fraction(0.3), Some((3, 10)));
         assert_eq!(exact_fraction(-0.25), Some((25, 100)));
         assert_eq!(exact_fraction(1.0), Some((1, 1)));
-        assert_eq!(lerp_truncated(100, 200, 0.999), 199);
-        assert_eq!(lerp_truncated(-200, -100, 0.999), -100);
-        assert_eq!(lerp_truncated(-102, -101, 0.5), -101);
+        assert_eq!(lerp_decimal(100, 200, 0.999, false), 199);
+        assert_eq!(lerp_decimal(-200, -100, 0.999, false), -100);
+        assert_eq!(lerp_decimal(-102, -101, 0.5, false), -101);
+        // DuckDB 2.0.1, DECIMAL(38,2): quantile_cont(x, 0.999) over -1, -2 is -1.01; median of
+        // -866831 and -866832 as DECIMAL(38,0) is -866832.
+        assert_eq!(lerp_decimal(-200, -100, 0.999, true), -101);
+        assert_eq!(lerp_decimal(-866832, -866831, 0.5, true), -866832);
+        assert_eq!(lerp_decimal(100, 200, 0.999, true), 199);
+        // DuckDB 2.0.1, DECIMAL(18,4): median of 99999999999999.9999 and 224.5 is
+        // 50000000000112.2496, quantile_cont(x, 0.25) 25000000000168.3744 (doubles' digits);
+        // with -99999999999999.9999 instead, -49999999999887.7504 and -74999999999943.8720.
+        let (lo, hi) = (2_245_000, 999_999_999_999_999_999);
+        assert_eq!(lerp_decimal(lo, hi, 0.5, false), 500_000_000_001_122_496);
+        assert_eq!(lerp_decimal(lo, hi, 0.25, false), 250_000_000_001_683_744);
+        assert_eq!(lerp_decimal(-hi, lo, 0.5, false), -499_999_999_998_877_504);
+        assert_eq!(lerp_decimal(-hi, lo, 0.25, false), -749_999_999_999_438_720);
     }
 }

@@ -97,13 +97,15 @@ pub enum FloatFn {
     Acos,
     /// `atan`.
     Atan,
+    /// `even`: away from zero to the nearest even integer.
+    Even,
 }
 
 impl FloatFn {
     fn apply(self, x: f64) -> f64 {
         match self {
             FloatFn::Sqrt => x.sqrt(),
-            FloatFn::Cbrt => x.cbrt(),
+            FloatFn::Cbrt => cbrt(x),
             FloatFn::Ln => x.ln(),
             FloatFn::Log10 => x.log10(),
             FloatFn::Log2 => x.log2(),
@@ -117,6 +119,11 @@ impl FloatFn {
             FloatFn::Asin => x.asin(),
             FloatFn::Acos => x.acos(),
             FloatFn::Atan => x.atan(),
+            FloatFn::Even => {
+                let whole = if x >= 0.0 { x.ceil() } else { x.floor() };
+                // NaN and infinities fall through the odd branch unchanged (`inf + 1` is `inf`).
+                if whole % 2.0 == 0.0 { whole } else { whole + x.signum() }
+            }
         }
     }
 
@@ -137,6 +144,7 @@ impl FloatFn {
             FloatFn::Asin => "asin",
             FloatFn::Acos => "acos",
             FloatFn::Atan => "atan",
+            FloatFn::Even => "even",
         }
     }
 }
@@ -171,7 +179,7 @@ impl MathFunc {
 pub const NAMES: &[&str] = &[
     "abs", "sign", "round", "trunc", "floor", "ceil", "ceiling", "sqrt", "cbrt", "ln", "log", "log10", "log2", "exp",
     "power", "pow", "mod", "pi", "degrees", "radians", "sin", "cos", "tan", "cot", "asin", "acos", "atan", "atan2",
-    "isnan", "isinf", "isfinite", "gcd", "lcm",
+    "isnan", "isinf", "isfinite", "gcd", "lcm", "even",
 ];
 
 fn numberish(t: &DataType) -> bool {
@@ -186,6 +194,12 @@ fn computed(t: &DataType) -> DataType {
         DataType::Decimal32(p, s) | DataType::Decimal64(p, s) => DataType::Decimal128(*p, *s),
         other => other.clone(),
     }
+}
+
+/// An integer, or a `DECIMAL(38,0)`, which stands for DuckDB's HUGEINT (a UBIGINT met with a
+/// signed integer becomes one).
+fn hugeintish(t: &DataType) -> bool {
+    integerish(t) || *t == DataType::Decimal128(MAX_DECIMAL_PRECISION, 0)
 }
 
 /// Resolve a call of this family.
@@ -211,6 +225,7 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
         "asin" => Some(FloatFn::Asin),
         "acos" => Some(FloatFn::Acos),
         "atan" => Some(FloatFn::Atan),
+        "even" => Some(FloatFn::Even),
         _ => None,
     };
     if let Some(f) = float_fn {
@@ -238,6 +253,13 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
                 }
             };
             let t = computed(x.data_type);
+            // DuckDB has no unsigned `round`: it rounds them as BIGINT (UBIGINT as HUGEINT, a
+            // `DECIMAL(38,0)` here), so `-round(u16)` is a signed value.
+            let t = match t {
+                DataType::UInt8 | DataType::UInt16 | DataType::UInt32 if name == "round" => DataType::Int64,
+                DataType::UInt64 if name == "round" => DataType::Decimal128(MAX_DECIMAL_PRECISION, 0),
+                other => other,
+            };
             match name {
                 "abs" => done(MathFunc::Abs, vec![t.clone()], t),
                 "sign" => done(MathFunc::Sign, vec![f64t], DataType::Int8),
@@ -311,9 +333,16 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
             _ => Err(no_signature(name, args, "two numbers")),
         },
         "gcd" | "lcm" => match args {
-            [a, b] if integerish(a.data_type) && integerish(b.data_type) => {
+            [a, b] if hugeintish(a.data_type) && hugeintish(b.data_type) => {
                 let func = if name == "gcd" { MathFunc::Gcd } else { MathFunc::Lcm };
-                done(func, vec![DataType::Int64, DataType::Int64], DataType::Int64)
+                // DuckDB takes a UBIGINT as a HUGEINT (a `DECIMAL(38,0)` here), other integers
+                // as BIGINT.
+                let t = if [a, b].iter().any(|x| *x.data_type == DataType::UInt64 || !integerish(x.data_type)) {
+                    DataType::Decimal128(MAX_DECIMAL_PRECISION, 0)
+                } else {
+                    DataType::Int64
+                };
+                done(func, vec![t.clone(), t.clone()], t)
             }
             _ => Err(no_signature(name, args, "two integers")),
         },
@@ -374,25 +403,36 @@ pub fn invoke(func: &MathFunc, args: &[ArrayRef], len: usize, return_type: &Data
             if out.data_type() == return_type { Ok(out) } else { crate::types::cast::cast(&out, return_type, false) }
         }
         MathFunc::Gcd | MathFunc::Lcm => {
-            let a = arg(args, 0)?.as_primitive::<Int64Type>();
-            let b = arg(args, 1)?.as_primitive::<Int64Type>();
             let lcm = *func == MathFunc::Lcm;
-            let out = arrow_arith::arity::try_binary::<_, _, _, Int64Type>(a, b, |x, y| {
-                let overflow = || {
-                    arrow_schema::ArrowError::ArithmeticOverflow(format!(
-                        "{}({x}, {y})",
-                        if lcm { "lcm" } else { "gcd" }
-                    ))
-                };
-                let g = gcd(i128::from(x), i128::from(y));
-                let r = if !lcm {
-                    g
+            let name = if lcm { "lcm" } else { "gcd" };
+            let apply = |x: i128, y: i128| -> Option<i128> {
+                let g = gcd(x, y);
+                if !lcm {
+                    Some(g)
                 } else if g == 0 {
-                    0
+                    Some(0)
                 } else {
-                    (i128::from(x) / g * i128::from(y)).abs()
-                };
-                i64::try_from(r).map_err(|_| overflow())
+                    (x / g).checked_mul(y).map(i128::abs)
+                }
+            };
+            let overflow = |x: &dyn std::fmt::Display, y: &dyn std::fmt::Display| {
+                arrow_schema::ArrowError::ArithmeticOverflow(format!("{name}({x}, {y})"))
+            };
+            let (a, b) = (arg(args, 0)?, arg(args, 1)?);
+            if let (Some(a), Some(b)) = (a.as_primitive_opt::<Decimal128Type>(), b.as_primitive_opt::<Decimal128Type>())
+            {
+                const LIMIT: i128 = 10i128.pow(MAX_DECIMAL_PRECISION as u32);
+                let out = arrow_arith::arity::try_binary::<_, _, _, Decimal128Type>(a, b, |x, y| {
+                    apply(x, y).filter(|r| *r < LIMIT).ok_or_else(|| overflow(&x, &y))
+                })?;
+                return Ok(Arc::new(out.with_precision_and_scale(MAX_DECIMAL_PRECISION, 0)?));
+            }
+            let (a, b) = a
+                .as_primitive_opt::<Int64Type>()
+                .zip(b.as_primitive_opt::<Int64Type>())
+                .ok_or_else(|| AnalyticsError::internal(format!("{name} of a non-integer")))?;
+            let out = arrow_arith::arity::try_binary::<_, _, _, Int64Type>(a, b, |x, y| {
+                apply(i128::from(x), i128::from(y)).and_then(|r| i64::try_from(r).ok()).ok_or_else(|| overflow(&x, &y))
             })?;
             Ok(Arc::new(out))
         }
@@ -471,6 +511,49 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a
 }
 
+/// The cube root as DuckDB computes it on Linux, through glibc's `cbrt`: a degree-6 polynomial
+/// guess for the mantissa in [0.5, 1), one Halley step, the exponent divided by three with the
+/// remainder's factor. It is within an ulp of the true root, like Rust's `f64::cbrt`, but not
+/// always the same double (`cbrt(16)` is 2.519842099789747 here and in DuckDB,
+/// 2.5198420997897464 in Rust), which a cast to text or a `%` then shows.
+fn cbrt(x: f64) -> f64 {
+    // 2^(k/3) for k = -2..=2, each one division as the C source computes it; the constants are
+    // glibc's, written as the doubles they round to.
+    const CBRT2: f64 = 1.259_921_049_894_873_2;
+    const SQR_CBRT2: f64 = 1.587_401_051_968_199_6;
+    const FACTOR: [f64; 5] = [1.0 / SQR_CBRT2, 1.0 / CBRT2, 1.0, CBRT2, SQR_CBRT2];
+    if x == 0.0 || !x.is_finite() {
+        return x + x;
+    }
+    let (xm, xe) = frexp(x.abs());
+    let u = 0.354_895_765_043_919_84
+        + ((1.508_191_937_815_849
+            + ((-2.114_994_941_673_713
+                + ((2.446_931_225_635_344_4
+                    + ((-1.834_692_774_836_130_8
+                        + (0.784_932_344_976_639_2 - 0.145_263_899_385_486_37 * xm) * xm)
+                        * xm))
+                    * xm))
+                * xm))
+            * xm);
+    let t2 = u * u * u;
+    // `xe % 3` is in -2..=2 (Rust's `%` truncates, as C's does).
+    let factor = FACTOR.get((2 + xe % 3) as usize).copied().unwrap_or(1.0);
+    let ym = u * (t2 + 2.0 * xm) / (2.0 * t2 + xm) * factor;
+    // The root of a finite double is a normal double, so scaling by a power of two is exact.
+    let scale = f64::from_bits(((xe / 3 + 1023) as u64) << 52);
+    (if x > 0.0 { ym } else { -ym }) * scale
+}
+
+/// `x = m·2^e` with `m` in [0.5, 1), for a finite positive `x` (subnormals too).
+fn frexp(x: f64) -> (f64, i32) {
+    let (x, shift) = if x < f64::MIN_POSITIVE { (x * 2f64.powi(54), -54) } else { (x, 0) };
+    let bits = x.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let mantissa = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (mantissa, exponent - 1022 + shift)
+}
+
 /// `abs`, in the argument's own type; the most negative integer has no absolute value there and
 /// is an error, as in DuckDB.
 fn abs(x: &ArrayRef) -> Result<ArrayRef> {
@@ -511,32 +594,38 @@ enum Mode {
     Ceil,
 }
 
-/// DuckDB's `round(double, digits)`: scale by a power of ten, round, scale back; a result that
-/// overflows to an infinity or NaN gives the input (positive digits) or 0 (negative digits).
+/// DuckDB's `round(double, digits)` and `trunc(double, digits)`: scale by a power of ten, round,
+/// scale back. NaN and infinities stay themselves; a result that overflows to an infinity or NaN
+/// gives the input, except `round` to negative digits, which gives 0 (`round(1e300, -400)` is 0,
+/// `trunc(1e300, -400)` 1e300).
 fn round_f64(v: f64, digits: i32, mode: Mode) -> f64 {
+    if !v.is_finite() {
+        return v;
+    }
     let op = |x: f64| if mode == Mode::Round { x.round() } else { x.trunc() };
-    if digits < 0 {
+    let (r, overflow) = if digits < 0 {
         let m = 10f64.powi(-digits);
-        let r = op(v / m) * m;
-        if r.is_finite() { r } else { 0.0 }
+        (op(v / m) * m, if mode == Mode::Round { 0.0 } else { v })
     } else {
         let m = 10f64.powi(digits);
-        let r = op(v * m) / m;
-        if r.is_finite() { r } else { v }
-    }
+        (op(v * m) / m, v)
+    };
+    if r.is_finite() { r } else { overflow }
 }
 
 fn round_f32(v: f32, digits: i32, mode: Mode) -> f32 {
+    if !v.is_finite() {
+        return v;
+    }
     let op = |x: f32| if mode == Mode::Round { x.round() } else { x.trunc() };
-    if digits < 0 {
+    let (r, overflow) = if digits < 0 {
         let m = 10f32.powi(-digits);
-        let r = op(v / m) * m;
-        if r.is_finite() { r } else { 0.0 }
+        (op(v / m) * m, if mode == Mode::Round { 0.0 } else { v })
     } else {
         let m = 10f32.powi(digits);
-        let r = op(v * m) / m;
-        if r.is_finite() { r } else { v }
-    }
+        (op(v * m) / m, v)
+    };
+    if r.is_finite() { r } else { overflow }
 }
 
 /// A decimal of scale `scale` with `digits` digits kept after the point (negative: zeros before
@@ -663,6 +752,24 @@ mod tests {
         assert_eq!(round_f64(1.005, 2, Mode::Round), 1.0);
         assert_eq!(round_f64(2.5, 400, Mode::Round), 2.5);
         assert_eq!(round_f64(2.5, -400, Mode::Round), 0.0);
+        // DuckDB 2.0.1 (glibc): cbrt(16) 2.519842099789747, cbrt(27) 3.0000000000000004,
+        // cbrt(2) 1.2599210498948734, cbrt(-2.5) -1.3572088082974532, cbrt(0.001) 0.1; glibc's
+        // cbrt(5e-324) 1.7031839360032601e-108, cbrt(1.7e308) 5.539658256754465e102.
+        assert_eq!(cbrt(16.0), 2.519842099789747);
+        assert_eq!(cbrt(27.0), 3.0000000000000004);
+        assert_eq!(cbrt(2.0), 1.2599210498948734);
+        assert_eq!(cbrt(-2.5), -1.3572088082974532);
+        assert_eq!(cbrt(0.001), 0.1);
+        assert_eq!(cbrt(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert!(cbrt(f64::NAN).is_nan());
+        assert_eq!(cbrt(f64::NEG_INFINITY), f64::NEG_INFINITY);
+        assert_eq!(cbrt(5e-324), 1.7031839360032601e-108);
+        assert_eq!(cbrt(1.7e308), 5.539658256754465e102);
+        // DuckDB 2.0.1: round('nan', -2) NaN, round('-inf', -2) -inf, trunc(1e300, -400) 1e300.
+        assert!(round_f64(f64::NAN, -2, Mode::Round).is_nan());
+        assert_eq!(round_f64(f64::NEG_INFINITY, -2, Mode::Round), f64::NEG_INFINITY);
+        assert_eq!(round_f64(1e300, -400, Mode::Trunc), 1e300);
+        assert_eq!(round_f32(f32::INFINITY, -2, Mode::Round), f32::INFINITY);
         assert_eq!(round_f64(-5.0, -1, Mode::Round), -10.0);
         assert_eq!(round_f64(2.789, 2, Mode::Trunc), 2.78);
         let i = |v: i32| Arc::new(Int32Array::from(vec![v])) as ArrayRef;

@@ -144,23 +144,33 @@ pub(crate) fn integerish(t: &DataType) -> bool {
 }
 
 /// The type several arguments meet at, as DuckDB unifies them: string literals take the type of
-/// the others (they are parsed as it), integer literals take another argument's integer type when
-/// they fit it (`greatest(tinyint_col, 1)` stays `tinyint`); everything else by
-/// [`crate::types::coerce::common_type`].
+/// the others (they are parsed as it), an integer literal takes the integer type it meets when it
+/// fits it (`greatest(tinyint_col, 1)` stays `tinyint`), left to right, so two literals meet as
+/// plain integers first; everything else by [`crate::types::coerce::common_type`].
 pub(crate) fn unify(args: &[Arg<'_>]) -> Option<DataType> {
     use crate::types::coerce::{common_type, is_string, literal_fits};
     let string_literal = |a: &Arg<'_>| a.literal.is_some() && is_string(a.data_type);
     let int_literal = |a: &Arg<'_>| literal_int(a).filter(|_| matches!(a.data_type, DataType::Int32 | DataType::Int64));
+    // Left to right, as DuckDB meets them: only a lone integer literal so far (or the next
+    // argument, when it is one) takes the other side's integer type; two literals meet as plain
+    // integers (`coalesce(76, 19, u32)` is a BIGINT, `coalesce(76, u32)` a UINTEGER).
     let mut t = DataType::Null;
-    for a in args.iter().filter(|a| !string_literal(a) && int_literal(a).is_none()) {
-        t = common_type(&t, a.data_type)?;
-    }
-    for a in args {
-        if let Some(v) = int_literal(a)
-            && !(t.is_integer() && literal_fits(i128::from(v), &t))
-        {
-            t = common_type(&t, a.data_type)?;
+    let mut lone: Option<i64> = None;
+    for a in args.iter().filter(|a| !string_literal(a)) {
+        let lit = int_literal(a);
+        if t == DataType::Null {
+            t = a.data_type.clone();
+            lone = lit;
+            continue;
         }
+        t = match (lone, lit) {
+            (Some(v), None) if a.data_type.is_integer() && literal_fits(i128::from(v), a.data_type) => {
+                a.data_type.clone()
+            }
+            (None, Some(v)) if t.is_integer() && literal_fits(i128::from(v), &t) => t,
+            _ => common_type(&t, a.data_type)?,
+        };
+        lone = None;
     }
     if args.iter().any(string_literal) && (t == DataType::Null || is_string(&t)) {
         t = DataType::Utf8;

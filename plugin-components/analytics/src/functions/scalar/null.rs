@@ -87,12 +87,16 @@ pub fn invoke(func: &NullFunc, args: &[ArrayRef], len: usize, return_type: &Data
             arrow_select::nullif::nullif(a.as_ref(), &BooleanArray::new(equal, None))?
         }
         NullFunc::Greatest | NullFunc::Least => {
+            // Compared as DuckDB orders floats: every NaN (a negated one too, which arrow's total
+            // order puts below -inf) above every number, -0.0 equal to 0.0.
             let mut out = arg(args, 0)?.clone();
+            let mut out_key = canonical_floats(&out);
             for next in args.iter().skip(1) {
+                let next_key = canonical_floats(next);
                 let better = if *func == NullFunc::Greatest {
-                    arrow_ord::cmp::gt(next, &out)?
+                    arrow_ord::cmp::gt(&next_key, &out_key)?
                 } else {
-                    arrow_ord::cmp::lt(next, &out)?
+                    arrow_ord::cmp::lt(&next_key, &out_key)?
                 };
                 // Take `next` where it compares better, or where the running value is NULL.
                 let better = match better.nulls() {
@@ -103,12 +107,30 @@ pub fn invoke(func: &NullFunc, args: &[ArrayRef], len: usize, return_type: &Data
                     Some(n) => &better | &!n.inner(),
                     None => better,
                 };
-                out = arrow_select::zip::zip(&BooleanArray::new(take, None), next, &out)?;
+                let take = BooleanArray::new(take, None);
+                out = arrow_select::zip::zip(&take, next, &out)?;
+                out_key = arrow_select::zip::zip(&take, &next_key, &out_key)?;
             }
             out
         }
     };
     if out.data_type() == return_type { Ok(out) } else { crate::types::cast::cast(&out, return_type, false) }
+}
+
+/// Float columns with every NaN made the positive one and -0.0 made 0.0 (other columns as they
+/// are): the values DuckDB's float order sees.
+fn canonical_floats(a: &ArrayRef) -> ArrayRef {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float32Type, Float64Type};
+    match a.data_type() {
+        DataType::Float64 => std::sync::Arc::new(
+            a.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| if v.is_nan() { f64::NAN } else { v + 0.0 }),
+        ),
+        DataType::Float32 => std::sync::Arc::new(
+            a.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| if v.is_nan() { f32::NAN } else { v + 0.0 }),
+        ),
+        _ => a.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +167,13 @@ mod tests {
         assert!(g.as_primitive::<Float64Type>().value(0).is_nan());
         let l = invoke(&NullFunc::Least, &[x, y], 1, &DataType::Float64).unwrap();
         assert_eq!(l.as_primitive::<Float64Type>().value(0), 1.0);
+        // A NaN with its sign bit set (`-(0.0 / 0.0)`) too: least(-nan, 1) is 1.
+        let x: ArrayRef = Arc::new(Float64Array::from(vec![-f64::NAN]));
+        let y: ArrayRef = Arc::new(Float64Array::from(vec![1.0]));
+        let l = invoke(&NullFunc::Least, &[x.clone(), y.clone()], 1, &DataType::Float64).unwrap();
+        assert_eq!(l.as_primitive::<Float64Type>().value(0), 1.0);
+        let g = invoke(&NullFunc::Greatest, &[y, x], 1, &DataType::Float64).unwrap();
+        assert!(g.as_primitive::<Float64Type>().value(0).is_nan());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
-use arrow_array::{Array, ArrayRef, BooleanArray, Int64Array, PrimitiveArray, StringArray};
+use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array, PrimitiveArray, StringArray};
 use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 
@@ -29,6 +29,10 @@ pub enum StringFunc {
     Length,
     /// `octet_length(s)`, `strlen(s)`: bytes.
     OctetLength,
+    /// `bit_length(s)`: bits (eight a byte).
+    BitLength,
+    /// `ascii(s)`: the first character's code point (0 for `''`), an `INTEGER`.
+    Ascii,
     /// `substr(s, start[, length])`.
     Substr,
     /// `trim`, `ltrim`, `rtrim` (`(s[, characters])`).
@@ -93,6 +97,8 @@ impl StringFunc {
             StringFunc::Upper => "upper",
             StringFunc::Length => "length",
             StringFunc::OctetLength => "octet_length",
+            StringFunc::BitLength => "bit_length",
+            StringFunc::Ascii => "ascii",
             StringFunc::Substr => "substr",
             StringFunc::Trim { leading: true, trailing: true } => "trim",
             StringFunc::Trim { leading: true, .. } => "ltrim",
@@ -130,6 +136,8 @@ pub const NAMES: &[&str] = &[
     "len",
     "octet_length",
     "strlen",
+    "bit_length",
+    "ascii",
     "substr",
     "substring",
     "trim",
@@ -202,6 +210,8 @@ pub fn resolve(name: &str, args: &[Arg<'_>]) -> Result<Option<Resolved>> {
         "octet_length" | "strlen" => {
             done(StringFunc::OctetLength, signature(name, args, &[S], 0, "a string")?, DataType::Int64)
         }
+        "bit_length" => done(StringFunc::BitLength, signature(name, args, &[S], 0, "a string")?, DataType::Int64),
+        "ascii" => done(StringFunc::Ascii, signature(name, args, &[S], 0, "a string")?, DataType::Int32),
         "substr" | "substring" => done(
             StringFunc::Substr,
             signature(name, args, &[S, I, I], 1, "(string, start integer[, length integer])")?,
@@ -412,14 +422,19 @@ pub fn invoke(func: &StringFunc, args: &[ArrayRef], len: usize, _return_type: &D
         StringFunc::Length => {
             Ok(Arc::new(s(0)?.iter().map(|v| v.map(|t| char_count(t) as i64)).collect::<Int64Array>()))
         }
-        StringFunc::OctetLength => {
+        StringFunc::OctetLength | StringFunc::BitLength => {
             let a = s(0)?;
+            let per_byte = if *func == StringFunc::BitLength { 8 } else { 1 };
             let lengths: Vec<i64> = a
                 .offsets()
                 .windows(2)
-                .map(|w| i64::from(w.get(1).copied().unwrap_or(0) - w.first().copied().unwrap_or(0)))
+                .map(|w| per_byte * i64::from(w.get(1).copied().unwrap_or(0) - w.first().copied().unwrap_or(0)))
                 .collect();
             Ok(Arc::new(Int64Array::new(lengths.into(), a.nulls().cloned())))
+        }
+        StringFunc::Ascii => {
+            let out: Int32Array = s(0)?.iter().map(|v| v.map(|t| t.chars().next().map_or(0, |c| c as i32))).collect();
+            Ok(Arc::new(out))
         }
         StringFunc::Substr => {
             let (text, start) = (s(0)?, n(1)?);

@@ -104,6 +104,17 @@ fn hugeint_like(t: &DataType) -> bool {
     is_integer(t) || *t == DataType::Decimal128(coerce::MAX_DECIMAL_PRECISION, 0)
 }
 
+/// Whether `a % b` has a decimal side and, as decimals, needs more than 38 digits.
+fn decimal_remainder_too_wide(a: &DataType, b: &DataType) -> bool {
+    if coerce::decimal_parts(a).is_none() && coerce::decimal_parts(b).is_none() {
+        return false;
+    }
+    let parts = |t: &DataType| coerce::decimal_parts(t).or_else(|| coerce::integer_as_decimal(t));
+    let (Some((pa, sa)), Some((pb, sb))) = (parts(a), parts(b)) else { return false };
+    let int_digits = (i16::from(pa) - i16::from(sa)).max(i16::from(pb) - i16::from(sb));
+    int_digits + i16::from(sa.max(sb)) > i16::from(coerce::MAX_DECIMAL_PRECISION)
+}
+
 /// Bind `l op r` on bound operands.
 pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &DataType) -> Result<Expr> {
     let mismatch = || {
@@ -168,6 +179,11 @@ pub fn bind_binary_exprs(op: BinaryOp, l: Expr, lt: &DataType, r: Expr, rt: &Dat
                 BinaryOp::IntDiv if !is_integer(&t) => {
                     let f = if t == DataType::Float32 { DataType::Float32 } else { DataType::Float64 };
                     Ok(binary(cast(l, lt, &f), cast(r, rt, &f), f))
+                }
+                // A remainder of decimals that needs more than 38 digits (the larger integer part
+                // plus the larger scale) is a DOUBLE in DuckDB, not a decimal with its scale cut.
+                BinaryOp::Mod if decimal_remainder_too_wide(lt, rt) => {
+                    Ok(binary(cast(l, lt, &DataType::Float64), cast(r, rt, &DataType::Float64), DataType::Float64))
                 }
                 BinaryOp::Mul if coerce::decimal_product(lt, rt).is_some() => {
                     let (lt2, rt2, ret) = coerce::decimal_product(lt, rt).ok_or_else(mismatch)?;
@@ -369,10 +385,15 @@ impl Binder<'_> {
                     let x = self.bind_expr(expr, cx)?;
                     let mut xt = self.type_of(&x, cx);
                     let items = list.iter().map(|i| self.bind_expr(i, cx)).collect::<Result<Vec<_>>>()?;
+                    // The value met with each item in turn; only the first meeting sees the value
+                    // as a literal (`1 IN (18446744073709551615, 4)` meets at HUGEINT, not at the
+                    // INTEGER of the last item).
                     let mut t = xt.clone();
-                    for i in &items {
+                    let met = Expr::Column(usize::MAX);
+                    for (k, i) in items.iter().enumerate() {
                         let it = self.type_of(i, cx);
-                        t = meet(&x, &t, i, &it)
+                        let acc = if k == 0 { &x } else { &met };
+                        t = meet(acc, &t, i, &it)
                             .ok_or_else(|| AnalyticsError::types(format!("IN list mixes {xt} and {it}")).at(at))?;
                     }
                     let items = items
@@ -432,10 +453,16 @@ impl Binder<'_> {
                     Some(x) => self.bind_expr(x, cx)?,
                     None => Expr::literal(types::null_literal(&DataType::Null)),
                 };
+                // As DuckDB: the ELSE's type met with each THEN's in turn. Only the first meeting
+                // sees the ELSE as a literal (which takes the other side's type when it fits);
+                // after it the type is the meeting's, whatever the ELSE was (`CASE ... THEN i32
+                // ... THEN u16 ELSE 6 END` is an INTEGER, not the last branch's USMALLINT).
                 let mut t = self.type_of(&otherwise, cx);
-                for (_, v) in &branches {
+                let met = Expr::Column(usize::MAX);
+                for (k, (_, v)) in branches.iter().enumerate() {
                     let vt = self.type_of(v, cx);
-                    t = meet(&otherwise, &t, v, &vt)
+                    let acc = if k == 0 { &otherwise } else { &met };
+                    t = meet(acc, &t, v, &vt)
                         .ok_or_else(|| AnalyticsError::types(format!("CASE branches mix {t} and {vt}")).at(at))?;
                 }
                 let branches = branches

@@ -393,12 +393,14 @@ impl<'a> Binder<'a> {
                 if !modifiers.is_empty() {
                     return Err(unsupported("GROUP BY modifiers (ROLLUP, CUBE, GROUPING SETS)"));
                 }
-                grouped = true;
+                // Constant items are no keys (as in DuckDB: `SELECT 1, count(*) ... GROUP BY ALL`
+                // over no rows is one row, and `SELECT 1 FROM t GROUP BY ALL` one row per row).
                 for item in &items {
-                    if !has_marker(&item.expr) && !groups.contains(&item.expr) {
+                    if !has_marker(&item.expr) && !item.expr.is_constant() && !groups.contains(&item.expr) {
                         groups.push(item.expr.clone());
                     }
                 }
+                grouped = !groups.is_empty();
             }
             ast::GroupByExpr::Expressions(exprs, modifiers) => {
                 if !modifiers.is_empty() {
