@@ -110,8 +110,8 @@ fn summary(batches: &[RecordBatch]) -> anyhow::Result<(usize, Vec<f64>)> {
     let mut rows = 0;
     for b in batches {
         rows += b.num_rows();
-        for (i, col) in b.columns().iter().enumerate() {
-            sums[i] += column_sum(col)?;
+        for (sum, col) in sums.iter_mut().zip(b.columns()) {
+            *sum += column_sum(col)?;
         }
     }
     Ok((rows, sums))
@@ -121,11 +121,12 @@ fn column_sum(col: &ArrayRef) -> anyhow::Result<f64> {
     let as_text = matches!(col.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
     if as_text {
         let text = arrow_cast::cast(col, &DataType::Utf8)?;
-        let text = text.as_any().downcast_ref::<arrow_array::StringArray>().expect("utf8");
+        let text =
+            text.as_any().downcast_ref::<arrow_array::StringArray>().ok_or_else(|| anyhow::anyhow!("not utf8"))?;
         return Ok(text.iter().flatten().map(|s| s.len() as f64).sum());
     }
     let numbers = arrow_cast::cast(col, &DataType::Float64)?;
-    let numbers = numbers.as_any().downcast_ref::<Float64Array>().expect("f64");
+    let numbers = numbers.as_any().downcast_ref::<Float64Array>().ok_or_else(|| anyhow::anyhow!("not f64"))?;
     Ok(numbers.iter().flatten().sum())
 }
 
@@ -137,7 +138,7 @@ fn agree(a: &(usize, Vec<f64>), b: &(usize, Vec<f64>), tolerance: f64) -> bool {
 
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+    xs.get(xs.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 struct Timing {
@@ -191,7 +192,7 @@ fn main() -> anyhow::Result<()> {
         .stdout(Stdio::piped())
         .spawn()?;
     let texts: Vec<&str> = queries.iter().map(|q| q.2.as_str()).collect();
-    child.stdin.take().expect("stdin").write_all(texts.join("\n;;\n").as_bytes())?;
+    child.stdin.take().ok_or_else(|| anyhow::anyhow!("no stdin"))?.write_all(texts.join("\n;;\n").as_bytes())?;
     let out = child.wait_with_output()?;
     anyhow::ensure!(out.status.success(), "{python}: the DuckDB script failed");
     let out = String::from_utf8(out.stdout)?;
@@ -203,10 +204,14 @@ fn main() -> anyhow::Result<()> {
             continue;
         }
         let f: Vec<&str> = line.split(' ').collect();
-        let n = |i: usize| f[i].parse::<f64>().unwrap_or(f64::NAN);
-        let sums =
-            if f[5].is_empty() { vec![] } else { f[5].split(',').map(|s| s.parse().unwrap_or(f64::NAN)).collect() };
-        duck.push(((n(0), n(1)), (n(2), n(3)), (f[4].parse::<usize>()?, sums)));
+        let field = |i: usize| f.get(i).copied().unwrap_or("");
+        let n = |i: usize| field(i).parse::<f64>().unwrap_or(f64::NAN);
+        let sums = if field(5).is_empty() {
+            vec![]
+        } else {
+            field(5).split(',').map(|s| s.parse().unwrap_or(f64::NAN)).collect()
+        };
+        duck.push(((n(0), n(1)), (n(2), n(3)), (field(4).parse::<usize>()?, sums)));
     }
     anyhow::ensure!(
         duck.len() == queries.len(),
