@@ -190,6 +190,10 @@ bench: transpile venv chromium
 	cargo run --release --locked -p bench --bin stream_convert -- $(BENCH_DATA) wasmtime
 	node js-bindings/bench/stream.mjs $(BENCH_DATA)
 	node js-bindings/bench/pool.mjs $(BENCH_DATA)
+	CACHE=$(CACHE) bash testdata/sql/make_tpch.sh 1
+	$(PY) testdata/make_analytics_bench_data.py $(BENCH_DATA) $(TPCH)/sf1
+	cargo run --release --locked -p bench --bin analytics -- $(BENCH_DATA) $(TPCH)/sf1
+	node js-bindings/bench/analytics.mjs $(BENCH_DATA) $(TPCH)/sf1
 
 clean:
 	rm -rf $(BUILD) js-bindings/gen
