@@ -38,6 +38,7 @@ fn optimize_plan(plan: Plan) -> Result<Plan> {
     let schema = plan.schema();
     let all: Vec<usize> = (0..schema.fields().len()).collect();
     let (pruned, map) = prune(plan, &all)?;
+    let pruned = top_n(pruned);
     Ok(if map.iter().enumerate().all(|(i, m)| *m == Some(i)) && pruned.schema().fields().len() == all.len() {
         pruned
     } else {
@@ -55,6 +56,28 @@ fn limit_zero(plan: Plan) -> Plan {
         Plan::Project { input, exprs, schema } => Plan::Project { input: Box::new(limit_zero(*input)), exprs, schema },
         Plan::Filter { input, predicate } => Plan::Filter { input: Box::new(limit_zero(*input)), predicate },
         Plan::Sort { input, keys, fetch } => Plan::Sort { input: Box::new(limit_zero(*input)), keys, fetch },
+        other => other,
+    }
+}
+
+/// `ORDER BY ... LIMIT n [OFFSET m]`: the sort keeps only its first `m + n` rows (a partial sort),
+/// instead of ordering every row for the limit to drop most of them. Row-wise projections between
+/// the limit and the sort do not change which rows come first.
+fn top_n(plan: Plan) -> Plan {
+    fn with_fetch(plan: Plan, n: usize) -> Plan {
+        match plan {
+            Plan::Sort { input, keys, fetch } => Plan::Sort { input, keys, fetch: Some(fetch.map_or(n, |f| f.min(n))) },
+            Plan::Project { input, exprs, schema } => {
+                Plan::Project { input: Box::new(with_fetch(*input, n)), exprs, schema }
+            }
+            other => other,
+        }
+    }
+    match plan {
+        Plan::Limit { input, offset, fetch: Some(f) } => {
+            Plan::Limit { input: Box::new(with_fetch(*input, offset.saturating_add(f))), offset, fetch: Some(f) }
+        }
+        Plan::Project { input, exprs, schema } => Plan::Project { input: Box::new(top_n(*input)), exprs, schema },
         other => other,
     }
 }

@@ -56,3 +56,17 @@ fn smoke() {
         s.explain("SELECT a.k, sum(b.v) FROM t a, t b WHERE a.v = b.v AND a.k = 'a' GROUP BY a.k", &[]).unwrap()
     );
 }
+
+#[test]
+fn order_by_limit_sorts_only_the_rows_it_keeps() {
+    let s = session();
+    let sql = "SELECT v * 10 AS x, k FROM t ORDER BY v DESC NULLS LAST, k LIMIT 2 OFFSET 1";
+    let plan = s.explain(sql, &[]).unwrap();
+    assert!(plan.contains("TopN 3 by"), "{plan}");
+    // The partial sort keeps the same rows the full sort would put there.
+    let whole = show(&s, "SELECT v * 10 AS x, k FROM t ORDER BY v DESC NULLS LAST, k");
+    let rows: Vec<&str> = whole.lines().filter(|l| l.starts_with("| ") && !l.contains(" x ")).collect();
+    let top: Vec<String> =
+        show(&s, sql).lines().filter(|l| l.starts_with("| ") && !l.contains(" x ")).map(String::from).collect();
+    assert_eq!(top, rows[1..3].iter().map(|r| r.to_string()).collect::<Vec<_>>());
+}
