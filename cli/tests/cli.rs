@@ -259,7 +259,8 @@ fn runs_from_anywhere_on_the_components_built_in() {
             .env("HOME", &home)
             .env_remove("XDG_CACHE_HOME")
             .env_remove("ARROW_CORE_COMPONENT")
-            .env_remove("ARROW_CORE_WITH_GEO_COMPONENT");
+            .env_remove("ARROW_CORE_WITH_GEO_COMPONENT")
+            .env_remove("ARROW_CORE_WITH_ANALYTICS_COMPONENT");
         c
     };
     let parquet = workspace().join("testdata/parquet/row_groups.parquet").canonicalize().unwrap();
@@ -269,6 +270,9 @@ fn runs_from_anywhere_on_the_components_built_in() {
     let out = stdout_of(installed().args(["--plugins", "geo", "inspect"]).arg(&geo));
     assert!(out.contains("plugins:     io.arrow.plugin.geo.v1"), "{out}");
     assert!(out.contains("(stored as Binary, plugin io.arrow.plugin.geo.v1)"), "{out}");
+    let trips = workspace().join("testdata/sample/trips.csv").canonicalize().unwrap();
+    let out = stdout_of(installed().arg("query").arg(&trips).args(["--sql", "SELECT count(*) AS n FROM t"]));
+    assert!(out.lines().any(|l| l.trim() == "5000"), "{out}");
     // The directory is made before the start; only compiled code in it shows the cache was used.
     fn files(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir).map_or(0, |entries| {
