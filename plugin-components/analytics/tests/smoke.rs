@@ -70,3 +70,38 @@ fn order_by_limit_sorts_only_the_rows_it_keeps() {
         show(&s, sql).lines().filter(|l| l.starts_with("| ") && !l.contains(" x ")).map(String::from).collect();
     assert_eq!(top, rows[1..3].iter().map(|r| r.to_string()).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_top_n_over_many_batches_keeps_the_rows_a_full_sort_would() {
+    // Eight batches, values repeating across them, NULLs and NaN among the keys.
+    let batches: Vec<RecordBatch> = (0..8)
+        .map(|b| {
+            let v: ArrayRef =
+                Arc::new(Int32Array::from_iter((0..50).map(|i| (i % 7 != 3).then_some((i * 37 + b * 11) % 90))));
+            let f: ArrayRef = Arc::new(Float64Array::from_iter_values(
+                (0..50).map(|i| if i % 13 == 0 { f64::NAN } else { f64::from((i * 17 + b * 5) % 60) }),
+            ));
+            let id: ArrayRef = Arc::new(Int32Array::from_iter_values((0..50).map(|i| b * 50 + i)));
+            RecordBatch::try_from_iter(vec![("v", v), ("f", f), ("id", id)]).unwrap()
+        })
+        .collect();
+    let mut s = Session::default();
+    s.register("m", batches[0].schema(), batches).unwrap();
+    for order in ["v DESC NULLS FIRST, id", "f DESC, id", "f, id DESC", "v NULLS LAST, f DESC, id"] {
+        let whole = show(&s, &format!("SELECT id FROM m ORDER BY {order}"));
+        let cells = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| l.starts_with("| "))
+                .skip(1)
+                .map(|l| l.trim_matches(['|', ' ']).to_string())
+                .collect()
+        };
+        let rows = cells(&whole);
+        for (limit, offset) in [(1, 0), (10, 0), (25, 30), (500, 0)] {
+            let sql = format!("SELECT id FROM m ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+            let got = cells(&show(&s, &sql));
+            let end = (offset + limit).min(rows.len());
+            assert_eq!(got, rows[offset..end], "{sql}");
+        }
+    }
+}
