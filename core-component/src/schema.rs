@@ -22,7 +22,7 @@ pub struct ColumnInfo {
     pub metadata: Vec<(String, String)>,
     /// The extension type name, if the field has one.
     pub extension_name: Option<String>,
-    /// The id of the registered plugin claiming the extension type (see [`crate::registry`]).
+    /// The id of the registered plugin claiming the extension type (the registry module marks it).
     pub owner_plugin: Option<String>,
     /// The storage type as arrow-rs displays it; `arrow_type` differs only for claimed columns.
     pub storage_type: String,
