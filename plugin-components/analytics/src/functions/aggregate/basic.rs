@@ -111,14 +111,14 @@ pub fn create(spec: &AccumulatorSpec<'_>) -> Result<Option<Box<dyn Accumulator>>
         AggFunc::Count => Box::new(Count { counts: Vec::new(), star: false }),
         AggFunc::Sum | AggFunc::CountIf => match &arg {
             DataType::Int64 => Box::new(IntSum::default()),
-            DataType::Float64 => Box::new(FloatSum::default()),
+            DataType::Float64 => Box::new(FloatFold::sum()),
             DataType::Decimal128(_, s) => Box::new(DecimalSum { sums: Vec::new(), seen: Vec::new(), scale: *s }),
             other => return Err(AnalyticsError::internal(format!("sum over {other}"))),
         },
         AggFunc::Avg => Box::new(Avg::new(&arg)?),
         AggFunc::Min | AggFunc::Max if !min_max_fast(&arg) => super::pick::min_max(&arg, *spec.func == AggFunc::Max)?,
         AggFunc::Min | AggFunc::Max => min_max(&arg, *spec.func == AggFunc::Max)?,
-        AggFunc::Product => Box::new(Product::default()),
+        AggFunc::Product => Box::new(FloatFold::product()),
         _ => return Ok(None),
     }))
 }
@@ -274,20 +274,33 @@ impl Accumulator for IntSum {
     }
 }
 
-#[derive(Default)]
-struct FloatSum {
-    sums: Vec<f64>,
+/// `sum` and `product` of `float64`, one fold per group (a product's overflow is `inf`, as DuckDB's).
+struct FloatFold {
+    acc: Vec<f64>,
     seen: Vec<bool>,
+    /// The fold's identity: 0 for a sum, 1 for a product.
+    init: f64,
+    op: fn(f64, f64) -> f64,
 }
 
-impl Accumulator for FloatSum {
+impl FloatFold {
+    fn sum() -> Self {
+        FloatFold { acc: Vec::new(), seen: Vec::new(), init: 0.0, op: |a, v| a + v }
+    }
+
+    fn product() -> Self {
+        FloatFold { acc: Vec::new(), seen: Vec::new(), init: 1.0, op: |a, v| a * v }
+    }
+}
+
+impl Accumulator for FloatFold {
     fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
-        grow(&mut self.sums, total, 0.0);
+        grow(&mut self.acc, total, self.init);
         grow(&mut self.seen, total, false);
-        let (sums, seen) = (&mut self.sums, &mut self.seen);
+        let (acc, seen, op) = (&mut self.acc, &mut self.seen, self.op);
         each_value(primitive::<Float64Type>(values, 0)?, groups, |g, v| {
-            if let (Some(s), Some(n)) = (sums.get_mut(g), seen.get_mut(g)) {
-                *s += v;
+            if let (Some(a), Some(n)) = (acc.get_mut(g), seen.get_mut(g)) {
+                *a = op(*a, v);
                 *n = true;
             }
         });
@@ -303,14 +316,14 @@ impl Accumulator for FloatSum {
     }
 
     fn finish(&mut self, total: usize) -> Result<ArrayRef> {
-        grow(&mut self.sums, total, 0.0);
+        grow(&mut self.acc, total, self.init);
         grow(&mut self.seen, total, false);
         let nulls = seen_nulls(&self.seen);
-        Ok(Arc::new(Float64Array::new(std::mem::take(&mut self.sums).into(), nulls)))
+        Ok(Arc::new(Float64Array::new(std::mem::take(&mut self.acc).into(), nulls)))
     }
 
     fn size(&self) -> usize {
-        self.sums.capacity() * 8 + self.seen.capacity()
+        self.acc.capacity() * 8 + self.seen.capacity()
     }
 }
 
@@ -488,47 +501,6 @@ impl Accumulator for Avg {
 
     fn size(&self) -> usize {
         self.counts.capacity() * 8 + self.exact.capacity() * 16 + self.float.capacity() * 8
-    }
-}
-
-/// `product`, in `float64` (an overflow is `inf`, as DuckDB's).
-#[derive(Default)]
-struct Product {
-    products: Vec<f64>,
-    seen: Vec<bool>,
-}
-
-impl Accumulator for Product {
-    fn update(&mut self, values: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
-        grow(&mut self.products, total, 1.0);
-        grow(&mut self.seen, total, false);
-        let (products, seen) = (&mut self.products, &mut self.seen);
-        each_value(primitive::<Float64Type>(values, 0)?, groups, |g, v| {
-            if let (Some(p), Some(n)) = (products.get_mut(g), seen.get_mut(g)) {
-                *p *= v;
-                *n = true;
-            }
-        });
-        Ok(())
-    }
-
-    fn merge(&mut self, states: &[ArrayRef], groups: &[u32], total: usize) -> Result<()> {
-        self.update(states, groups, total)
-    }
-
-    fn state(&mut self, total: usize) -> Result<Vec<ArrayRef>> {
-        Ok(vec![self.finish(total)?])
-    }
-
-    fn finish(&mut self, total: usize) -> Result<ArrayRef> {
-        grow(&mut self.products, total, 1.0);
-        grow(&mut self.seen, total, false);
-        let nulls = seen_nulls(&self.seen);
-        Ok(Arc::new(Float64Array::new(std::mem::take(&mut self.products).into(), nulls)))
-    }
-
-    fn size(&self) -> usize {
-        self.products.capacity() * 8 + self.seen.capacity()
     }
 }
 
