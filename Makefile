@@ -110,13 +110,14 @@ compose: build plugins wac
 # The core and each plugin are transpiled separately; a plugin's imports of the core are mapped
 # to the core's ESM, so every plugin shares the page's one core instance (the raw bindings,
 # `arrow-rs-wasm/component`). The typed façade (js-bindings/src, compiled by tsc to dist/) uses
-# jco's instantiation output of the core and the geometry plugin instead, to instantiate again
+# jco's instantiation output of the core and the geometry and analytics plugins instead, to instantiate again
 # after a trap and to link the plugin to its own core instance.
 transpile: build plugins npm
 	$(COMPONENT_TOOL) transpile $(CORE) js-bindings/gen/core
 	for p in $(PLUGINS); do $(COMPONENT_TOOL) transpile-plugin $(BUILD)/arrow_$$p.wasm js-bindings/gen/$$p ../core/arrow-core.js; done
 	$(COMPONENT_TOOL) transpile-instance $(CORE) js-bindings/gen/instance/core arrow-core
 	$(COMPONENT_TOOL) transpile-instance $(BUILD)/arrow_geo.wasm js-bindings/gen/instance/geo arrow-geo
+	$(COMPONENT_TOOL) transpile-instance $(BUILD)/arrow_analytics.wasm js-bindings/gen/instance/analytics arrow-analytics
 	cd js-bindings && rm -rf dist && node node_modules/typescript/bin/tsc -p .
 
 # The TypeScript API reference, from the façade's TSDoc (a test fails when it is out of date).
