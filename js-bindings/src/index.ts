@@ -77,6 +77,7 @@ export type {
 } from './types.js';
 /** The core's own record types, as jco declares them from its WIT. */
 export type { ColumnInfo, DataFormat, ExtensionClaim, FieldSpec, KeyValue, ParquetCompression, PluginInfo, SchemaSummary } from './types.js';
+export { columns, type Column, type ColumnValues } from './columns.js';
 
 /**
  * Compiles and instantiates the core. Call it once before anything else; later calls return the
@@ -163,7 +164,8 @@ export async function getParquetMetadata(data: Bytes): Promise<Result<ParquetMet
 /** Reads CSV text. A bad record fails with `malformed-input` naming its line. */
 export async function readCsv(data: Bytes, options: CsvReadOptions = {}): Promise<Result<TableHandle>> {
   const delimiter = charCode(options.delimiter ?? ',', 'delimiter');
-  const quote = charCode(options.quote, 'quote');
+  // The WIT's absent quote means no quoting; the façade's documented default is `"`.
+  const quote = charCode(options.quote ?? '"', 'quote');
   const escape = charCode(options.escape, 'escape');
   const comment = charCode(options.comment, 'comment');
   const infer = u32(options.inferRows, 'inferRows');

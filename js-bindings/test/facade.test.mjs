@@ -136,6 +136,9 @@ test('CSV and NDJSON read with their options; bad input names its line', async (
   failure(await api.readCsv(csv, { delimiter: 'é' }), 'invalid-argument');
   const bad = failure(await api.readCsv(new TextEncoder().encode('x\n1\n2\nthree\n'), { schema: [{ name: 'x', arrowType: 'Int64', nullable: true }] }), 'malformed-input');
   assert.match(bad.message, /line [34]/);
+  // Quoted fields are unquoted by default (the documented default quote is `"`).
+  const quoted = value(await api.readCsv(new TextEncoder().encode('"a","b"\n"x,y",1\n')));
+  assert.deepEqual(value(await api.tableRows(quoted, 10)), [{ a: 'x,y', b: 1 }]);
 
   const ndjson = new TextEncoder().encode('{"a": 1, "o": {"k": "v"}}\n{"a": null}\n');
   const j = value(await api.readNdjson(ndjson));
