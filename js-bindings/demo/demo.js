@@ -1,10 +1,13 @@
-// The demo page: open an Arrow IPC, Feather, Parquet, CSV or NDJSON file, see what it holds, and
-// convert it, all inside the WebAssembly component through the typed façade. Every façade call
-// returns a Result (never throws), so the page branches on `ok` and shows the error code otherwise.
+// The demo page: open an Arrow IPC, Feather, Parquet, CSV or NDJSON file, see what it holds, ask
+// questions about it in SQL (ask.js, answered in a worker) and convert it, all inside WebAssembly
+// components through the typed façade. Every façade call returns a Result (never throws), so the
+// page branches on `ok` and shows the error code otherwise.
 import {
   initWasm, readTableFromArrayBuffer, getTableInfo, getSchemaSummary, tableRows, tableFingerprint,
   writeTableToIpc, writeTableToParquet, writeTableToCsv, freeTable, liveTableCount, ok, err,
 } from '../dist/index.js';
+import { byId, cellText, formatMs } from './dom.js';
+import { createAsk } from './ask.js';
 
 /** @typedef {import('../dist/index.js').TableHandle} TableHandle */
 /** @typedef {import('../dist/index.js').ArrowError} ArrowError */
@@ -65,19 +68,6 @@ const FORMAT_NAMES = {
 /** Rows shown in the preview. */
 const PREVIEW_ROWS = 20;
 
-/**
- * The element with this id, checked to be of the expected kind (a mismatch is a bug of the page).
- * @template {HTMLElement} T
- * @param {string} id
- * @param {{ new (): T, prototype: T }} kind
- * @returns {T}
- */
-function byId(id, kind) {
-  const node = document.getElementById(id);
-  if (!(node instanceof kind)) throw new Error(`demo page: #${id} missing or not a ${kind.name}`);
-  return node;
-}
-
 const ui = {
   status: byId('status', HTMLElement),
   dropZone: byId('drop-zone', HTMLElement),
@@ -106,6 +96,9 @@ const ui = {
   verify: byId('verify', HTMLElement),
   liveTables: byId('live-tables', HTMLElement),
 };
+
+/** The "Ask" card; its worker starts with the page, so that the first question finds it ready. */
+const ask = createAsk();
 
 /**
  * The table on show: its handle, the file it came from and its content fingerprint.
@@ -180,21 +173,6 @@ function formatSize(bytes) {
     unit += 1;
   }
   return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]} (${exact})`;
-}
-
-/** @param {number} ms */
-const formatMs = (ms) => (ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms).toLocaleString('en-US')} ms`);
-
-/**
- * How a preview cell shows a value of `tableRows` (JSON: null, booleans, numbers, text, lists and
- * structs); the tests format the same way.
- * @param {unknown} value
- */
-function cellText(value) {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
 }
 
 /** @param {string} name */
@@ -310,6 +288,8 @@ async function load(file) {
   clearError();
   clearOutput();
   await dropCurrent();
+  // The worker reads the file for questions while this thread reads it for the preview.
+  void ask.open(file);
   ui.status.textContent = `Reading ${file.name}…`;
 
   const bytes = await file.arrayBuffer().then(
@@ -319,6 +299,7 @@ async function load(file) {
   if (mine !== generation) return;
   if (!bytes.ok) {
     ui.status.textContent = `${file.name} could not be read.`;
+    ask.clear();
     return showError(`Reading ${file.name}`, bytes.error);
   }
 
@@ -331,6 +312,7 @@ async function load(file) {
   }
   if (!read.ok) {
     ui.status.textContent = `${file.name} could not be read.`;
+    ask.clear();
     await showLiveTables();
     return showError(`Reading ${file.name}`, read.error);
   }
@@ -344,6 +326,7 @@ async function load(file) {
     await freeTable(handle);
     await showLiveTables();
     if (failed !== undefined && !failed.ok && mine === generation) {
+      ask.clear();
       ui.status.textContent = `${file.name} could not be inspected.`;
       showError(`Inspecting ${file.name}`, failed.error);
     }

@@ -22,6 +22,7 @@
  *
  * @module
  */
+/** Loading the plugin, sessions and their tables, SQL queries with typed parameters, split aggregation. */
 export {
   append,
   closeSession,
@@ -37,6 +38,7 @@ export {
   toParam,
   unregister,
 } from './session.js';
+/** The plugin, sessions, parameters and the typed errors of analytics calls. */
 export type {
   Analytics,
   AnalyticsErr,
@@ -46,6 +48,7 @@ export type {
   Param,
   ParamValue,
   Session,
+  SessionMemory,
   SessionOptions,
   SessionTable,
   SqlPosition,

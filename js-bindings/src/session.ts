@@ -308,8 +308,16 @@ export function sessionTables(session: Session): Promise<AnalyticsResult<Session
   );
 }
 
+/** What a session holds, against its budget. */
+export interface SessionMemory {
+  /** Bytes its tables (and any running query) hold now. */
+  readonly used: number;
+  /** Its memory budget in bytes. */
+  readonly limit: number;
+}
+
 /** Bytes the session holds now, and its budget. */
-export function sessionMemory(session: Session): Promise<AnalyticsResult<{ readonly used: number; readonly limit: number }>> {
+export function sessionMemory(session: Session): Promise<AnalyticsResult<SessionMemory>> {
   return onSession(session, (s) => ({ used: Number(s.memoryUsed()), limit: Number(s.memoryLimit()) }));
 }
 
