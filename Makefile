@@ -195,6 +195,7 @@ bench: transpile venv chromium
 	$(PY) testdata/make_analytics_bench_data.py $(BENCH_DATA) $(TPCH)/sf1
 	cargo run --release --locked -p bench --bin analytics -- $(BENCH_DATA) $(TPCH)/sf1
 	node js-bindings/bench/analytics.mjs $(BENCH_DATA) $(TPCH)/sf1
+	node js-bindings/bench/pool-query.mjs $(BENCH_DATA)
 
 clean:
 	rm -rf $(BUILD) js-bindings/gen

@@ -5,13 +5,15 @@ Usage: python testdata/make_analytics_bench_data.py BENCH_DIR TPCH_DIR
 
 BENCH_DIR (the folder of make_bench_data.py) gets the bench rows of make_bench_data.py (id,
 value, name with 10,000 distinct values, ts) plus `key`: int32 with 1,000 distinct values drawn
-uniformly (seed 7), the group-by's key, at 1M rows, and the 10,000-row dimension table the join
-reads (name as in the bench rows, weight: float64 uniform in [0, 1) (seed 11), category: int32
+uniformly (seed 7), the group-by's key, at 1M and 10M rows, and the 10,000-row dimension table the
+join reads (name as in the bench rows, weight: float64 uniform in [0, 1) (seed 11), category: int32
 name's number mod 50):
 
   bench_analytics_1m.parquet, bench_analytics_dim.parquet   zstd, row groups of 524,288 rows
   bench_analytics_1m.arrows, bench_analytics_dim.arrows     the same rows as uncompressed IPC
                                                             streams (batches of 65,536 rows)
+  bench_analytics_10m.parquet, bench_analytics_10m.arrows   the same at 10M rows (the pool's
+                                                            parallel group-by, bench/pool-query.mjs)
 
 TPCH_DIR (a scale factor's folder of testdata/sql/make_tpch.sh) gets ipc/lineitem.arrows,
 ipc/orders.arrows and ipc/customer.arrows: the columns TPC-H Q1, Q3 and Q6 read, as uncompressed
@@ -121,6 +123,8 @@ def main(argv):
     rows = 1_000_000
     write_parquet(os.path.join(bench_dir, "bench_analytics_1m.parquet"), SCHEMA_WITH_KEY, keyed_batches(rows))
     write_stream(os.path.join(bench_dir, "bench_analytics_1m.arrows"), SCHEMA_WITH_KEY, keyed_batches(rows))
+    write_parquet(os.path.join(bench_dir, "bench_analytics_10m.parquet"), SCHEMA_WITH_KEY, keyed_batches(10 * rows))
+    write_stream(os.path.join(bench_dir, "bench_analytics_10m.arrows"), SCHEMA_WITH_KEY, keyed_batches(10 * rows))
     write_parquet(os.path.join(bench_dir, "bench_analytics_dim.parquet"), DIM_SCHEMA, dim_batches())
     write_stream(os.path.join(bench_dir, "bench_analytics_dim.arrows"), DIM_SCHEMA, dim_batches())
     write_tpch(tpch_dir)
