@@ -53,3 +53,4 @@ export type {
   SessionTable,
   SqlPosition,
 } from './session.js';
+export * from './builder.js';
