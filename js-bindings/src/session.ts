@@ -12,7 +12,23 @@
 import { instantiate } from '../gen/instance/analytics/arrow-analytics.js';
 import type { Root as AnalyticsRoot, ImportObject } from '../gen/instance/analytics/arrow-analytics.js';
 import type { Session as PluginSession } from '../gen/instance/analytics/interfaces/arrow-analytics-session.js';
-import type { Param } from '../gen/instance/analytics/interfaces/arrow-analytics-values.js';
+import type {
+  IntervalValue,
+  Param,
+  ParamBinary,
+  ParamBoolean,
+  ParamDate,
+  ParamDecimal,
+  ParamFloat64,
+  ParamInt32,
+  ParamInt64,
+  ParamInterval,
+  ParamNull,
+  ParamText,
+  ParamTimestamp,
+  ParamUint64,
+  TimestampValue,
+} from '../gen/instance/analytics/interfaces/arrow-analytics-values.js';
 import type { Table as PluginTable } from '../gen/instance/analytics/interfaces/arrow-core-table.js';
 import { adopt, classify, compileComponent, currentGeneration, dispose, instance, withTable } from './runtime.js';
 import type { CoreTable, TableHandle, WasmSource } from './runtime.js';
@@ -20,8 +36,27 @@ import { err, ok } from './result.js';
 import type { ArrowError, Ok, Result } from './result.js';
 import type { ArrowPlugin, PluginInfo } from './types.js';
 
-/** A query parameter as the plugin takes it (a tagged value, `{ tag: 'int32', val: 5 }`). */
-export type { Param };
+/**
+ * A query parameter as the plugin takes it (a tagged value, `{ tag: 'int32', val: 5 }`), its
+ * variants, and the records of the timestamp and interval variants, as jco declares them.
+ */
+export type {
+  IntervalValue,
+  Param,
+  ParamBinary,
+  ParamBoolean,
+  ParamDate,
+  ParamDecimal,
+  ParamFloat64,
+  ParamInt32,
+  ParamInt64,
+  ParamInterval,
+  ParamNull,
+  ParamText,
+  ParamTimestamp,
+  ParamUint64,
+  TimestampValue,
+};
 
 /** What kind of analytics error (the plugin's WIT `error-kind`), for callers to branch on. */
 export type AnalyticsErrorKind =

@@ -17,8 +17,8 @@ const value = (r) => {
   return r.value;
 };
 
-test('the manual shows both quick starts verbatim', () => {
-  for (const name of ['quickstart-node.mjs', 'quickstart-browser.mjs']) {
+test('the manual shows the quick starts and the analytics examples verbatim', () => {
+  for (const name of ['quickstart-node.mjs', 'quickstart-browser.mjs', 'analytics-node.mjs', 'duckdb-handoff.mjs']) {
     assert.ok(blocks.includes(example(name)), `docs/user_manual.md has no \`\`\`js block equal to examples/${name}`);
   }
 });
@@ -32,6 +32,22 @@ test('the Node quick start runs and writes Parquet that reads back as the sample
   const written = value(await api.readTableFromArrayBuffer(readFileSync(out)));
   const sample = value(await api.readTableFromArrayBuffer(readFileSync(join(root, 'testdata/sample/trips.csv'))));
   assert.equal(value(await api.tableFingerprint(written)), value(await api.tableFingerprint(sample)));
+});
+
+test('the analytics example runs: SQL and builder answers equal counts made here from the CSV, columns typed, the error placed', () => {
+  const printed = execFileSync(process.execPath, [join(root, 'js-bindings/examples/analytics-node.mjs')], { cwd: root, encoding: 'utf8' });
+  const lines = readFileSync(join(root, 'testdata/sample/trips.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.replaceAll('"', '').split(','));
+  const over20 = lines.filter((c) => Number(c[5]) > 20);
+  const byPayment = new Map();
+  for (const c of over20) byPayment.set(c[7], (byPayment.get(c[7]) ?? 0) + 1);
+  for (const [payment, n] of byPayment) assert.match(printed, new RegExp(`payment: '${payment}', n: ${n},`));
+  const byZone = new Map();
+  for (const c of over20.filter((c) => c[7] === 'card' || c[7] === 'app')) byZone.set(c[8], (byZone.get(c[8]) ?? 0) + 1);
+  const [zone, n] = [...byZone].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  assert.match(printed, new RegExp(`pickup_zone: '${zone}', n: ${n},`));
+  assert.match(printed, /^start timestamp\[us\] BigInt64Array\(4\)/m);
+  assert.match(printed, new RegExp(`^trips int64 BigInt64Array\\(4\\) \\[ ${[0, 1, 2, 3].map((q) => lines.filter((c) => Math.floor(Number(c[1].slice(11, 13)) / 6) === q).length + 'n').join(', ')} \\]`, 'm'));
+  assert.match(printed, /^unknown-column at 1:30: no column fair/m);
 });
 
 test('the browser quick start runs in Chromium: schema listed, LZ4 Feather downloaded', async () => {
