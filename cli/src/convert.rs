@@ -29,7 +29,7 @@ pub struct Args {
 pub fn run(host: &Host, Args { input, output, to, compression }: &Args) -> Result<(), String> {
     let target = target_of(output, *to)?;
     let format = writer_format(target, *compression)?;
-    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
+    let what = |e: arrow_rs_wasm_host::Error| crate::host::failure(input, &e);
     // An IPC stream converts batch by batch into IPC or Parquet, in memory bounded by a batch and
     // a row group, whatever its size; everything else is read whole.
     let (mut reader, len) = open_input(input)?;
@@ -84,7 +84,7 @@ fn convert_whole(
 ) -> Result<u64, String> {
     let (t, busy) = read_table(host, input)?;
     busy.step("encoding");
-    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", input.display());
+    let what = |e: arrow_rs_wasm_host::Error| crate::host::failure(input, &e);
     let bytes = write_whole(&t, target, format.as_ref()).map_err(what)?;
     busy.step("saving");
     write_atomically(output, |out| out.write_all(&bytes).map_err(|e| format!("{}: {e}", output.display())))

@@ -19,7 +19,7 @@ pub struct Args {
 }
 
 pub fn run(host: &Host, Args { file, rows }: &Args) -> Result<(), String> {
-    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", file.display());
+    let what = |e: arrow_rs_wasm_host::Error| crate::host::failure(file, &e);
     let (t, busy) = read_table(host, file)?;
     busy.step("rendering");
     let out = render(&t, *rows).map_err(what)?;

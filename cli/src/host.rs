@@ -31,6 +31,32 @@ pub struct HostArgs {
     /// ~/.cache/arrow-rs-wasm/compiled; "none" disables).
     #[arg(long, global = true)]
     cache_dir: Option<PathBuf>,
+    /// On a trap, print the component's wasm backtrace too (also when RUST_LOG is set).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+static VERBOSE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Whether a trap's backtrace is printed: `--verbose`, or RUST_LOG set (the usual switch).
+pub fn set_verbose(flag: bool) {
+    let _ = VERBOSE.set(flag || std::env::var_os("RUST_LOG").is_some());
+}
+
+/// A failure of the host about `file`, in one line: a trap names its reason (the backtrace only
+/// with `--verbose`, for a bug report), a limit names itself.
+pub fn failure(file: &std::path::Path, e: &arrow_rs_wasm_host::Error) -> String {
+    use arrow_rs_wasm_host::Error;
+    match e {
+        Error::Trap { details, .. } if VERBOSE.get().copied().unwrap_or(false) => {
+            format!("{}: {e} (a bug, please report it)\n{details}", file.display())
+        }
+        Error::Trap { .. } => {
+            format!("{}: {e} (a bug, please report it; --verbose prints the wasm backtrace)", file.display())
+        }
+        Error::MemoryLimit { .. } => format!("{}: {e} (raise it with --memory-limit)", file.display()),
+        _ => format!("{}: {e}", file.display()),
+    }
 }
 
 // No doc comments on the values: clap would switch every subcommand's help to the long layout.

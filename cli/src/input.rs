@@ -47,6 +47,6 @@ pub fn read_table(host: &Host, path: &Path) -> Result<(Table, Busy), String> {
     let bytes = read_input(path)?;
     let busy = Busy::new(is_long(&bytes));
     busy.step("decoding");
-    let t = host.read(&bytes, &ReadOptions::default()).map_err(|e| format!("{}: {e}", path.display()))?;
+    let t = host.read(&bytes, &ReadOptions::default()).map_err(|e| crate::host::failure(path, &e))?;
     Ok((t, busy))
 }

@@ -20,7 +20,7 @@ pub fn run(host: &Host, Args { file }: &Args) -> Result<(), String> {
     let bytes = read_input(file)?;
     let busy = Busy::new(is_long(&bytes));
     busy.step("decoding");
-    let what = |e: arrow_rs_wasm_host::Error| format!("{}: {e}", file.display());
+    let what = |e: arrow_rs_wasm_host::Error| crate::host::failure(file, &e);
     let t = host.read(&bytes, &ReadOptions::default()).map_err(what)?;
     let format = t.source_format().map_err(what)?;
     let codecs = t.source_compression().map_err(what)?;

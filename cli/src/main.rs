@@ -80,6 +80,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    host::set_verbose(cli.host.verbose);
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -69,7 +69,7 @@ pub fn run(host: &Host, args: &Args) -> Result<(), String> {
     for (name, file) in &tables {
         let (t, busy) = read_table(host, file)?;
         busy.step("registering");
-        session.register(name, &t).map_err(|e| format!("{}: {e}", file.display()))?;
+        session.register(name, &t).map_err(|e| crate::host::failure(file, &e))?;
     }
     if args.explain {
         let plan = session.explain(&args.sql, &params).map_err(|e| format!("query: {e}"))?;

@@ -24,7 +24,7 @@ pub fn run(host: &Host, Args { files }: &Args) -> Result<(), String> {
         let bytes = read_input(file)?;
         let busy = Busy::new(is_long(&bytes));
         busy.step("validating");
-        let report = host.validate(&bytes, &ReadOptions::default()).map_err(|e| format!("{}: {e}", file.display()))?;
+        let report = host.validate(&bytes, &ReadOptions::default()).map_err(|e| crate::host::failure(file, &e))?;
         drop(busy);
         let format = report.format.map_or("unknown format", format_name);
         let unit = match (report.format == Some(DataFormat::Parquet), report.num_batches == 1) {

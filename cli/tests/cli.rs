@@ -126,8 +126,21 @@ fn errors_are_clear_exit_non_zero_and_write_nothing() {
         cli().args(["convert", "testdata/ipc/lz4.arrow", "--compression", "brotli"]).arg(dir.join("x.arrow")),
     );
     assert!(e.contains("not an Arrow IPC codec"), "{e}");
-    let e = failure_of(cli().args(["--memory-limit", "3M", "inspect", "testdata/parquet/row_groups.parquet"]));
-    assert!(e.contains("memory limit"), "{e}");
+    let e = failure_of(cli().args(["--memory-limit", "4M", "inspect", "testdata/parquet/row_groups.parquet"]));
+    assert!(e.contains("memory limit") && e.contains("row_groups.parquet"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    // A trap (a flipped bit in a page reaches a panic in the parquet crate: KNOWN_PANICS in
+    // core-component/tests/formats.rs) is one line naming the file; the backtrace only on request.
+    let mut trapping = std::fs::read(workspace().join("testdata/parquet/codec_gzip.parquet")).unwrap();
+    trapping[36155] ^= 1 << 7;
+    let trap = dir.join("trap.parquet");
+    std::fs::write(&trap, trapping).unwrap();
+    let e = failure_of(cli().arg("convert").arg(&trap).arg(&out));
+    assert!(e.contains("trap.parquet: the component trapped") && e.contains("--verbose"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    let e = failure_of(cli().arg("--verbose").arg("convert").arg(&trap).arg(&out));
+    assert!(e.contains("the component trapped") && e.contains("backtrace"), "{e}");
+    std::fs::remove_file(&trap).unwrap();
     let e = failure_of(cli().args(["--component", "nope.wasm", "inspect", "testdata/ipc/lz4.arrow"]));
     assert!(e.contains("cannot load the component"), "{e}");
     // Nothing was left behind, not even a partial file.

@@ -97,15 +97,22 @@ pub fn schema_from_specs(specs: &[FieldSpec]) -> Result<SchemaRef> {
             let t: DataType = s.arrow_type.parse().map_err(|e: ArrowError| {
                 CoreError::InvalidArgument(format!("column {:?}: cannot parse type {:?}: {e}", s.name, s.arrow_type))
             })?;
+            // An unknown zone would otherwise surface as a parse error of the first value read.
+            #[cfg(any(feature = "csv", feature = "json"))]
+            if let DataType::Timestamp(_, Some(zone)) = &t {
+                zone.parse::<arrow_array::timezone::Tz>().map_err(|e| {
+                    CoreError::InvalidArgument(format!("column {:?}: unknown time zone {zone:?}: {e}", s.name))
+                })?;
+            }
             Ok(Field::new(&s.name, t, s.nullable))
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Arc::new(Schema::new(fields)))
 }
 
-/// arrow-csv and arrow-json format a timestamp in its time zone, but know only offsets (`+02:00`)
-/// without a time-zone database, which the core does not carry. Timestamps store UTC instants, so a column
-/// in a named zone (`UTC`, `Europe/Paris`) is written as the same instants in UTC (`...Z`).
+/// Timestamps store UTC instants, and a column in a named zone (`UTC`, `Europe/Paris`) is written as
+/// the same instants in UTC (`...Z`): text every reader takes the same way, whatever zone database
+/// it has (or lacks), where a local time with a zone name would not be.
 #[cfg(any(feature = "csv", feature = "json"))]
 pub(crate) fn utc_for_named_zones(
     schema: &SchemaRef,

@@ -192,6 +192,11 @@ impl Table {
 
     /// The named columns in the given order, sharing buffers.
     pub fn select<S: AsRef<str>>(&self, names: &[S]) -> Result<Self> {
+        // A table with two columns of one name would make every later lookup by name ambiguous.
+        let mut seen = std::collections::HashSet::new();
+        if let Some(twice) = names.iter().map(AsRef::as_ref).find(|n| !seen.insert(*n)) {
+            return Err(CoreError::InvalidArgument(format!("column {twice:?} is selected twice")));
+        }
         let indices = names.iter().map(|n| column_index(&self.schema, n.as_ref())).collect::<Result<Vec<_>>>()?;
         let schema = Arc::new(self.schema.project(&indices).map_err(|e| CoreError::Internal(e.to_string()))?);
         let batches = self

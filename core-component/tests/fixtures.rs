@@ -346,4 +346,12 @@ fn slice_select_and_concat_share_buffers_and_keep_values() {
     assert_eq!(sel.batches()[0].column(0).to_data(), t.batches()[0].column(0).to_data());
     assert!(matches!(t.select(&["missing"]), Err(CoreError::ColumnNotFound(_))));
     assert_eq!(sel.batches()[0].column(0).len(), t.batches()[0].num_rows());
+    // A name twice would make later lookups by name ambiguous.
+    assert!(matches!(t.select(&[first.as_str(), first.as_str()]), Err(CoreError::InvalidArgument(_))));
+    // No columns: the rows are kept in IPC, and Parquet (which counts rows through its columns)
+    // refuses rather than writing a file of 0 rows.
+    let none = t.select::<&str>(&[]).expect("select nothing");
+    assert_eq!(none.num_rows(), rows);
+    let refused = arrow_core::parquet::write(none.schema(), none.batches(), &Default::default());
+    assert!(matches!(refused, Err(CoreError::InvalidArgument(_))), "{refused:?}");
 }

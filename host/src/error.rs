@@ -50,8 +50,13 @@ pub enum Error {
     },
     /// The component trapped for another reason (a bug in the core: please report it). The
     /// instance was replaced.
-    #[error("the component trapped: {0}")]
-    Trap(String),
+    #[error("the component trapped: {reason}")]
+    Trap {
+        /// Why, in one line (`wasm \`unreachable\` instruction executed` for a panic).
+        reason: String,
+        /// The whole error with the wasm backtrace, for a bug report (many lines).
+        details: String,
+    },
     /// The analytics plugin refused a query or session call: what kind of error, where in the
     /// SQL text, and the message (which ends with the position, `at 3:14`).
     #[error("{message}")]

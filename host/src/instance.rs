@@ -196,7 +196,7 @@ impl Shared {
             return Err(Error::StaleTable);
         }
         if let Some(fuel) = self.config.fuel_per_call {
-            inst.store.set_fuel(fuel).map_err(|e| Error::Trap(e.to_string()))?;
+            inst.store.set_fuel(fuel).map_err(|e| Error::Trap { reason: e.to_string(), details: format!("{e:?}") })?;
         }
         inst.store.data_mut().hit = false;
         match f(&mut inst) {
@@ -208,7 +208,11 @@ impl Shared {
                 } else if trap.downcast_ref::<Trap>() == Some(&Trap::OutOfFuel) {
                     Error::OutOfFuel { fuel: self.config.fuel_per_call.unwrap_or(0) }
                 } else {
-                    Error::Trap(format!("{trap:#}"))
+                    // The trap code (or the innermost cause) is the line a person reads; the
+                    // backtrace goes with it for a bug report.
+                    let reason =
+                        trap.downcast_ref::<Trap>().map_or_else(|| trap.root_cause().to_string(), Trap::to_string);
+                    Error::Trap { reason, details: format!("{trap:?}") }
                 };
                 let next = inst.generation + 1;
                 let registered = self.registered.borrow();

@@ -136,6 +136,13 @@ test('CSV and NDJSON read with their options; bad input names its line', async (
   failure(await api.readCsv(csv, { delimiter: 'é' }), 'invalid-argument');
   const bad = failure(await api.readCsv(new TextEncoder().encode('x\n1\n2\nthree\n'), { schema: [{ name: 'x', arrowType: 'Int64', nullable: true }] }), 'malformed-input');
   assert.match(bad.message, /line [34]/);
+  // A field-spec may name a zone; text without an offset is read in it (Paris is UTC+1 in March).
+  const zoned = value(await api.readCsv(new TextEncoder().encode('t\n2026-03-02T10:00:00\n'), { schema: [{ name: 't', arrowType: 'Timestamp(ms, "Europe/Paris")', nullable: true }] }));
+  assert.deepEqual(value(await api.tableRows(zoned, 1)), [{ t: '2026-03-02T09:00:00Z' }]);
+  assert.equal(value(await api.getSchemaSummary(zoned)).columns[0].arrowType, 'Timestamp(ms, "Europe/Paris")');
+  const zonedJson = value(await api.readNdjson(new TextEncoder().encode('{"t": "2026-03-02T10:00:00"}\n'), { schema: [{ name: 't', arrowType: 'Timestamp(ms, "UTC")', nullable: true }] }));
+  assert.deepEqual(value(await api.tableRows(zonedJson, 1)), [{ t: '2026-03-02T10:00:00Z' }]);
+  failure(await api.readCsv(new TextEncoder().encode('t\n1\n'), { schema: [{ name: 't', arrowType: 'Timestamp(ms, "Mars/Olympus")', nullable: true }] }), 'invalid-argument');
   // Quoted fields are unquoted by default (the documented default quote is `"`).
   const quoted = value(await api.readCsv(new TextEncoder().encode('"a","b"\n"x,y",1\n')));
   assert.deepEqual(value(await api.tableRows(quoted, 10)), [{ a: 'x,y', b: 1 }]);
@@ -307,5 +314,13 @@ test('wrong argument types are invalid-argument Errs, not exceptions', async () 
   failure(await api.readTableFromArrayBuffer(new Uint8Array(0)), 'unknown-format');
   const t = value(await api.readTableFromArrayBuffer(sample));
   failure(await api.selectColumns(t, [42]), 'invalid-argument');
+  // A name twice would make later lookups ambiguous; no columns keeps the rows, which Parquet
+  // (counting rows through its columns) cannot hold, so the write refuses.
+  failure(await api.selectColumns(t, ['fare', 'fare']), 'invalid-argument');
+  const none = value(await api.selectColumns(t, []));
+  assert.equal(value(await api.numRows(none)), 5000);
+  failure(await api.writeTableToParquet(none), 'invalid-argument');
+  // A NUL byte inside a quoted field is data: the text is still CSV.
+  assert.equal(value(await api.detectFormat(new TextEncoder().encode('a,b\n"x\0y",1\n"z",2\n'))), 'csv');
   value(await api.freeTable(t));
 });

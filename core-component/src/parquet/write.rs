@@ -163,6 +163,13 @@ impl ParquetSink {
 
     /// Write one batch (its fields must be the writer's).
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        // Parquet counts rows through its columns: with none, the rows would read back as 0.
+        if self.schema.fields().is_empty() && batch.num_rows() > 0 {
+            return Err(CoreError::InvalidArgument(format!(
+                "a table with no columns cannot keep its {} rows in Parquet; select at least one column",
+                batch.num_rows()
+            )));
+        }
         let b = batch.clone().with_schema(self.schema.clone()).map_err(|e| CoreError::Internal(e.to_string()))?;
         self.writer.write(&b).map_err(from_write)
     }

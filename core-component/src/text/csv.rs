@@ -218,6 +218,33 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_may_name_a_zone_and_text_without_an_offset_is_read_in_it() {
+        use arrow_array::TimestampMillisecondArray;
+        let csv = b"t\n2026-03-02T10:00:00\n2026-03-02T10:00:00Z\n2026-07-02 10:00:00\n";
+        let spec = |zone: &str| CsvReadOptions {
+            schema: Some(vec![FieldSpec {
+                name: "t".into(),
+                arrow_type: format!("Timestamp(ms, \"{zone}\")"),
+                nullable: true,
+            }]),
+            ..Default::default()
+        };
+        let millis = |d: &Decoded| {
+            let a = d.batches[0].column(0).as_any().downcast_ref::<TimestampMillisecondArray>().unwrap();
+            (a.timezone().map(str::to_owned), a.values().to_vec())
+        };
+        let utc = read(csv, &spec("UTC")).unwrap();
+        assert_eq!(millis(&utc), (Some("UTC".into()), vec![1_772_445_600_000, 1_772_445_600_000, 1_782_986_400_000]));
+        // Paris is UTC+1 in March and UTC+2 in July; an explicit `Z` stays UTC.
+        let paris = read(csv, &spec("Europe/Paris")).unwrap();
+        assert_eq!(
+            millis(&paris),
+            (Some("Europe/Paris".into()), vec![1_772_442_000_000, 1_772_445_600_000, 1_782_979_200_000])
+        );
+        assert!(matches!(read(csv, &spec("Mars/Olympus")), Err(CoreError::InvalidArgument(_))));
+    }
+
+    #[test]
     fn timestamps_in_named_zones_are_written_as_utc_instants() {
         use arrow_array::{ArrayRef, TimestampSecondArray};
         let ts = TimestampSecondArray::from(vec![0, 86_400]).with_timezone("Europe/Paris");

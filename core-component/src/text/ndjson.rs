@@ -187,6 +187,18 @@ mod tests {
     }
 
     #[test]
+    fn a_schema_may_name_a_zone() {
+        use arrow_array::TimestampMillisecondArray;
+        let spec =
+            vec![FieldSpec { name: "t".into(), arrow_type: "Timestamp(ms, \"Europe/Paris\")".into(), nullable: true }];
+        let text = b"{\"t\": \"2026-03-02T10:00:00\"}\n{\"t\": \"2026-03-02T10:00:00+00:00\"}\n";
+        let d = read(text, &NdjsonReadOptions { schema: Some(spec), ..Default::default() }).unwrap();
+        let a = d.batches[0].column(0).as_any().downcast_ref::<TimestampMillisecondArray>().unwrap();
+        assert_eq!(a.timezone(), Some("Europe/Paris"));
+        assert_eq!(a.values().to_vec(), vec![1_772_442_000_000, 1_772_445_600_000]);
+    }
+
+    #[test]
     fn written_ndjson_reads_back_equal() {
         let text = b"{\"a\":1,\"o\":{\"k\":[1,2]},\"s\":\"x\"}\n{\"a\":null,\"o\":null,\"s\":\"y\"}\n";
         let d = read(text, &NdjsonReadOptions::default()).unwrap();

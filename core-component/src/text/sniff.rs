@@ -13,17 +13,18 @@ pub fn looks_like_ndjson(head: &[u8]) -> bool {
 }
 
 /// Guess whether text is CSV and with which delimiter: the first lines (two to eight; a last one
-/// possibly cut off is ignored) must be UTF-8 and split into the same number (at least 2) of fields.
+/// possibly cut off is ignored) must be UTF-8, hold no NUL byte outside quoted fields (binary data
+/// would), and split into the same number (at least 2) of fields.
 pub fn sniff_delimiter(head: &[u8]) -> Option<u8> {
     let text = match std::str::from_utf8(head) {
         Ok(t) => t,
         Err(e) => std::str::from_utf8(head.get(..e.valid_up_to())?).ok()?,
     };
-    if text.contains('\0') || text.trim_start().starts_with(['[', '{']) {
+    if text.trim_start().starts_with(['[', '{']) {
         return None;
     }
     b",\t;|".iter().copied().find(|&d| {
-        let mut counts = field_counts(text, d);
+        let Some(mut counts) = field_counts(text, d) else { return false };
         // The last record may be cut off by the end of the head.
         if !text.ends_with('\n') && counts.len() > 2 {
             counts.pop();
@@ -34,9 +35,9 @@ pub fn sniff_delimiter(head: &[u8]) -> Option<u8> {
     })
 }
 
-/// The number of fields of each record, with quoted fields (which may hold delimiters and
-/// newlines) counted as one; blank lines are skipped.
-fn field_counts(text: &str, delimiter: u8) -> Vec<usize> {
+/// The number of fields of each record, with quoted fields (which may hold delimiters, newlines
+/// and even NUL bytes) counted as one; blank lines are skipped. None for a NUL outside quotes.
+fn field_counts(text: &str, delimiter: u8) -> Option<Vec<usize>> {
     let mut counts = Vec::new();
     let (mut quoted, mut fields, mut blank) = (false, 1, true);
     for b in text.bytes() {
@@ -55,6 +56,7 @@ fn field_counts(text: &str, delimiter: u8) -> Vec<usize> {
                 fields += 1;
                 blank = false;
             }
+            b'\0' if !quoted => return None,
             b'\r' | b' ' => {}
             _ => blank = false,
         }
@@ -65,7 +67,7 @@ fn field_counts(text: &str, delimiter: u8) -> Vec<usize> {
     if !blank {
         counts.push(fields);
     }
-    counts
+    Some(counts)
 }
 #[cfg(test)]
 mod tests {
@@ -80,6 +82,9 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a,b\n1,2,3\n"), None);
         assert_eq!(sniff_delimiter(&[0, 1, 2, 3]), None);
         assert_eq!(sniff_delimiter(b"a,b\n\"multi\nline, with comma\",2\n3,4\n"), Some(b','));
+        // A NUL inside a quoted field is data; outside one it is not text.
+        assert_eq!(sniff_delimiter(b"a,b\n\"x\0y\",2\n3,4\n"), Some(b','));
+        assert_eq!(sniff_delimiter(b"a,b\nx\0y,2\n3,4\n"), None);
     }
 
     #[test]
