@@ -1,6 +1,7 @@
-// pool.query in Chromium: SQL over Parquet on Web Workers (split aggregation: each worker groups its
-// row groups into partial states, the page merges them), against the page's own main thread and
-// against DuckDB-wasm in the same browser.
+// pool.query in Chromium: SQL over Parquet on Web Workers (split aggregation: a worker compiles the
+// plugin and plans, each groups its row groups into partial states, a worker merges them; the page
+// only reads the answer), against the page's own main thread and against DuckDB-wasm in the same
+// browser.
 //
 // 1. First answer on a dropped 1M-row Parquet file (bench_analytics_1m.parquet, as a `File`): a
 //    fresh page from import to the first rows of a group-by, (a) on the main thread (initWasm,

@@ -23,8 +23,8 @@
  * times; after that the task's result is an `Err` with code `worker-failed`.
  *
  * `query` runs SQL (the analytics plugin's) over a Parquet file or a list of IPC buffers on every
- * worker at once: each worker groups its row groups or buffers into partial states, and the
- * calling thread merges them into the answer, a table handle of its own core:
+ * worker at once: one worker plans it, each groups its row groups or buffers into partial states,
+ * one merges them, and the answer comes back as a table handle of the calling thread's core:
  *
  * ```ts
  * const answer = await pool.value.query({
@@ -35,7 +35,11 @@
  * });
  * ```
  *
- * Workers load the plugin only when a query comes (a pool that only converts never does).
+ * Workers load the plugin only when a query comes (a pool that only converts never does). The
+ * calling thread never loads it: instantiating it cost a page's main thread 30-36 ms, and even
+ * fetching its 14 MB caused stalls, so one worker compiles it (the calling thread posts the module
+ * on to the others), planning and merging are worker tasks too, and the calling thread only reads
+ * the answer's IPC with its core.
  *
  * @module
  */
@@ -44,10 +48,9 @@ import { compileComponent, compileCore, initCompiled } from './runtime.js';
 import type { CoreModules, TableHandle, WasmSource } from './runtime.js';
 import { err, ok } from './result.js';
 import type { Result } from './result.js';
-import { blobRanges, httpRanges, readIpcStream, readParquetRanges } from './stream.js';
-import type { Progress, RangeSource, TableStream } from './stream.js';
+import type { Progress, RangeSource } from './stream.js';
 import { view } from './convert.js';
-import type { AnalyticsResult, ParamValue, Session } from './session.js';
+import type { AnalyticsResult, ParamValue } from './session.js';
 import type {
   Bytes,
   CsvWriteOptions,
@@ -81,8 +84,9 @@ export interface WorkerPoolOptions {
   readonly workerUrl?: string | URL;
   /**
    * The analytics plugin's module for {@link WorkerPool.query}, as `loadAnalytics` takes it; by
-   * default loaded from beside the package. It is compiled once, here, at the first query, and
-   * the compiled module is posted to the workers.
+   * default loaded from beside the package. It is compiled once, on a worker, at the first query
+   * (a `Response`, which cannot be posted, is compiled here), and the compiled module is posted
+   * to every worker; only they instantiate it.
    */
   readonly analyticsWasm?: WasmSource;
 }
@@ -195,12 +199,13 @@ export interface WorkerPool extends AsyncDisposable {
    * Runs a SQL query over the input on the workers and returns the answer as a table of this
    * thread's core (which it initialises from the pool's modules unless `initWasm` already did).
    * A grouping whose aggregates merge (count, sum, avg, min, max and the rest of the plugin's split
-   * aggregation) runs on every worker, a part each, and is merged here; any other query (a
-   * median, `count(DISTINCT ...)`, a join, a window, no aggregate at all) runs whole on one
-   * worker. The query is first planned here over the input's schema (a Parquet footer, the first
-   * batch of the first buffer): SQL errors are the plugin's (with `kind` and `position`) before
-   * any worker reads a row, and the workers read only the columns the plan reads. A worker that
-   * dies is replaced and its part runs again.
+   * aggregation) runs on every worker, a part each, and the partial states are merged on one
+   * worker; any other query (a median, `count(DISTINCT ...)`, a join, a window, no aggregate at
+   * all) runs whole on one worker. The query is first planned on a worker over the input's schema
+   * (a Parquet footer, the first batch of the first buffer): SQL errors are the plugin's (with
+   * `kind` and `position`) before any worker reads a row, and the workers read only the columns
+   * the plan reads. This thread never loads the plugin. A worker that dies is replaced and its
+   * task (compiling the plugin, the plan, a part, the merge) runs again.
    */
   query(query: PoolQuery): Promise<AnalyticsResult<TableHandle>>;
   /** Runs the `handlers` module's export `name` with `payload` on the next free worker. */
@@ -233,7 +238,7 @@ export interface PoolQuery {
   readonly params?: readonly ParamValue[];
   /** The name the input is registered under in the SQL (default `t`). */
   readonly table?: string;
-  /** The memory budget in bytes of each session (on a worker and here), as `createSession` takes it. */
+  /** The memory budget in bytes of each session (one per task, on the workers), as `createSession` takes it. */
   readonly memoryLimit?: number;
   /** Called after each part with how far the query has got. */
   readonly onProgress?: (progress: QueryProgress) => void;
@@ -261,6 +266,21 @@ export const BUILT_IN = '\0convert';
 /** The name the query tasks are called under. @internal */
 export const QUERY = '\0query';
 
+/** The name the plan tasks of queries are called under. @internal */
+export const PLAN = '\0plan';
+
+/** The name the merge tasks of split queries are called under. @internal */
+export const MERGE = '\0merge';
+
+/** The name the task that compiles the analytics plugin is called under. @internal */
+export const COMPILE = '\0compile';
+
+/** A compile task: the plugin's main module compiled on a worker and posted back. @internal */
+export interface CompileTask {
+  /** Its bytes, or a URL to fetch them from; beside the package when absent. */
+  readonly source?: Bytes | string;
+}
+
 /** An input as posted to a worker: a URL as `{ url }` (URL objects cannot be cloned). @internal */
 export type PostedInput = Bytes | Blob | URL | { readonly url: string };
 
@@ -275,23 +295,13 @@ export interface QueryPart {
 }
 
 /** A query task: read the parts into one table, then run the query or its partial half. @internal */
-export interface QueryTask {
+export interface QueryTask extends QueryBase {
   /** The parts, registered together as one table. */
   readonly parts: readonly QueryPart[];
   /** The input's columns to read (all when absent). */
   readonly columns?: readonly string[];
-  /** The SQL. */
-  readonly sql: string;
-  /** Its parameters. */
-  readonly params: readonly ParamValue[];
-  /** The table's name in the SQL. */
-  readonly table: string;
   /** `partial`: split aggregation's first half; `whole`: the full query. */
   readonly mode: 'partial' | 'whole';
-  /** The session's memory budget. */
-  readonly memoryLimit?: number;
-  /** The analytics plugin's main module, compiled on the calling thread. */
-  readonly plugin: WebAssembly.Module;
 }
 
 /** What a query task posts back. @internal */
@@ -382,26 +392,89 @@ function positive(value: number | undefined, fallback: number, name: string): Re
 }
 
 // --- query: split aggregation over the workers -------------------------------------------------
+//
+// Everything that touches the plugin is a worker task (compiling it, planning, a part, merging):
+// this thread only cuts the parts and reads the answer's IPC with its core.
 
 const ANALYTICS_MAIN = 'arrow-analytics.core.wasm';
 /** At most this many parts per worker: more parts balance the workers better, each costs a task. */
 const PARTS_PER_WORKER = 8;
-/** Bytes read from a file's end in one request, in the hope that the Parquet footer fits. */
-const TAIL = 64 * 1024;
-/** Pieces an IPC buffer is fed to the decoder in, so that its schema costs one batch, not all. */
-const PIECE = 1 << 20;
-
-type SessionModule = typeof import('./session.js');
 
 /** Bytes in memory as a range source, read like a Blob or a URL. @internal */
 export function memoryRanges(bytes: Uint8Array): RangeSource {
   return { size: bytes.byteLength, read: async (offset, length) => ok(bytes.subarray(offset, offset + length)) };
 }
 
-/** A part's size, for progress: its bytes, and its rows when the plan knows them. */
-interface PartSize {
+/** A part's size, for progress: its bytes, and its rows when the plan knows them. @internal */
+export interface PartSize {
+  /** Its bytes (compressed, for a Parquet row group). */
   readonly bytes: number;
+  /** Its rows, when known without reading them. */
   readonly rows?: number;
+}
+
+/** What the tasks of one query share. @internal */
+export interface QueryBase {
+  /** The SQL. */
+  readonly sql: string;
+  /** Its parameters. */
+  readonly params: readonly ParamValue[];
+  /** The table's name in the SQL. */
+  readonly table: string;
+  /** The session's memory budget. */
+  readonly memoryLimit?: number;
+  /** The analytics plugin's main module, compiled once for the pool. */
+  readonly plugin: WebAssembly.Module;
+}
+
+/**
+ * A plan task: the worker reads the input's schema (a Parquet footer, the first batch of a
+ * buffer), registers an empty table of it and plans the query there. @internal
+ */
+export interface PlanTask extends QueryBase {
+  /** A single input, or the first buffer of a list. */
+  readonly input: PostedInput;
+  /**
+   * Whether `input` is the first buffer of a list: its schema is its first batch's, whatever its
+   * format; a single input is looked at for a Parquet footer, and planned only when it has one.
+   */
+  readonly list: boolean;
+}
+
+/** What a plan learned of the query over the input's empty table. @internal */
+export interface Shape {
+  /** Whether its grouping splits into partial states. */
+  readonly split: boolean;
+  /** The input's columns it reads (all when absent). */
+  readonly columns?: readonly string[];
+  /** The input's empty table as an IPC stream, for the merge to register. */
+  readonly empty: Output;
+}
+
+/** What a plan task posts back. @internal */
+export interface PlanOutput {
+  /** The input's bytes. */
+  readonly size: number;
+  /** Parquet: the file's rows. */
+  readonly rows?: number;
+  /** Parquet: each row group's compressed bytes and rows (absent for anything else). */
+  readonly rowGroups?: readonly PartSize[];
+  /** The plan; absent for a single input that is not Parquet (it runs whole, unplanned). */
+  readonly shape?: Shape;
+}
+
+/** A merge task: the parts' partial states merged into the answer. @internal */
+export interface MergeTask extends QueryBase {
+  /** The input's empty table as an IPC stream (from the plan), registered under `table`. */
+  readonly empty: Output;
+  /** Each part's partial states as an IPC stream (copied to the worker, so a retry has them). */
+  readonly partials: readonly Output[];
+}
+
+/** What a merge task posts back. @internal */
+export interface MergeOutput {
+  /** The answer, as an IPC stream. */
+  readonly ipc: Output;
 }
 
 /** A query's input cut into parts. */
@@ -410,11 +483,8 @@ interface Plan {
   readonly parts: readonly QueryPart[];
   /** Each part's size. */
   readonly sizes: readonly PartSize[];
-  /**
-   * A table of no rows with the input's schema, to plan the query on (Parquet, and lists of two
-   * buffers or more; a single part that is not Parquet goes to a worker unplanned).
-   */
-  readonly empty?: TableHandle;
+  /** The plan (absent for a single part that is not Parquet: it goes to a worker unplanned). */
+  readonly shape?: Shape;
 }
 
 /** What a query needs of its pool. */
@@ -425,127 +495,46 @@ interface QueryContext {
   readonly submit: <T>(name: string, payload: unknown) => Promise<Result<T>>;
 }
 
-async function freeAll(handles: readonly TableHandle[]): Promise<void> {
-  await Promise.all(handles.map((h) => arrow.freeTable(h)));
-}
-
-/** The first table of a stream (the rest is closed), or `undefined` when it has none. */
-async function firstOf(tables: TableStream): Promise<Result<TableHandle | undefined>> {
-  const next = await tables.next();
-  await tables.return?.();
-  return next.done === true ? ok(undefined) : next.value;
-}
-
-async function* pieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < bytes.byteLength; at += PIECE) yield bytes.subarray(at, at + PIECE);
-}
-
 /**
- * The stream inside an IPC file: after the magic, padded to 8 or 64 bytes, up to the footer (its
- * length and the magic close the file). `undefined` if it is not found where it should be.
+ * A Parquet file, a URL or bytes, planned on a worker: Parquet is cut into runs of row groups (one
+ * each, unless there are many); anything else is one part.
  */
-function streamInFile(bytes: Uint8Array): Uint8Array | undefined {
-  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const end = bytes.byteLength - 10;
-  if (end < 8) return undefined;
-  const footer = data.getInt32(end, true);
-  for (let at = 8; at <= 64 && at + 4 <= end - footer; at += 8) {
-    // A stream's first message opens with the continuation marker.
-    if (data.getUint32(at, true) === 0xffffffff) return bytes.subarray(at, end - footer);
-  }
-  return undefined;
-}
-
-/** A table of no rows with the schema of the buffer's table, decoding as little of it as it can. */
-async function emptyOf(bytes: Uint8Array): Promise<Result<TableHandle>> {
-  const format = await arrow.detectFormat(bytes.subarray(0, 8192));
-  if (!format.ok) return format;
-  const stream = format.value === 'arrow-stream' ? bytes : format.value === 'arrow-file' ? streamInFile(bytes) : undefined;
-  const batch = stream === undefined ? undefined : await firstOf(readIpcStream(pieces(stream)));
-  const head = batch?.ok === true ? batch.value : undefined;
-  // No batch to be had alone (a stream of none, another format): the whole buffer.
-  const table = head === undefined ? await arrow.readTableFromArrayBuffer(bytes, { format: format.value }) : ok(head);
-  if (!table.ok) return table;
-  const empty = await arrow.sliceTable(table.value, 0, 0);
-  await arrow.freeTable(table.value);
-  return empty;
-}
-
-/** A Parquet file's footer (with its length and magic), or `undefined` when it is not Parquet. */
-async function parquetFooter(source: RangeSource): Promise<Result<Uint8Array | undefined>> {
-  if (source.size < 12) return ok(undefined);
-  const length = Math.min(source.size, TAIL);
-  const read = await source.read(source.size - length, length);
-  if (!read.ok) return read;
-  const tail = read.value;
-  const end = tail.byteLength;
-  if (end < 8 || new TextDecoder().decode(tail.subarray(end - 4)) !== 'PAR1') return ok(undefined);
-  const footer = new DataView(tail.buffer, tail.byteOffset + end - 8, 4).getUint32(0, true) + 8;
-  if (footer <= end) return ok(tail.subarray(end - footer));
-  if (footer > source.size) return err('malformed-input', `the Parquet footer claims ${footer} bytes of a ${source.size}-byte file`);
-  return source.read(source.size - footer, footer);
-}
-
-/** A table of no rows with a Parquet file's schema, read from its footer alone. */
-async function emptyParquet(source: RangeSource, footer: Uint8Array): Promise<Result<TableHandle>> {
-  const start = source.size - footer.byteLength;
-  // The reader asks only for the footer, already here.
-  const cached: RangeSource = {
-    size: source.size,
-    read: (offset, length) => (offset >= start ? Promise.resolve(ok(footer.subarray(offset - start, offset - start + length))) : source.read(offset, length)),
-  };
-  const first = await firstOf(readParquetRanges(cached, { rowGroups: [] }));
-  if (!first.ok) return first;
-  return first.value === undefined ? err('internal', 'a read of no row groups handed out no table, not even an empty one') : ok(first.value);
-}
-
-/**
- * A Parquet file, a URL or bytes: Parquet is cut into runs of row groups (one each, unless there
- * are many); anything else is one part.
- */
-async function planSingle(input: Bytes | Blob | URL, workers: number): Promise<Result<Plan>> {
-  const opened = input instanceof URL ? await httpRanges(input) : ok(input instanceof Blob ? blobRanges(input) : memoryRanges(view(input)));
-  if (!opened.ok) return opened;
-  const source = opened.value;
+async function planSingle(input: Bytes | Blob | URL, base: QueryBase, ctx: QueryContext): Promise<AnalyticsResult<Plan>> {
   // Bytes go to the workers as a Blob: posted by reference, read by ranges, not copied per task.
   const posted: PostedInput = input instanceof URL ? { url: input.href } : input instanceof Blob ? input : new Blob([blobPart(view(input))]);
-  const footer = await parquetFooter(source);
-  if (!footer.ok) return footer;
-  if (footer.value === undefined) return ok({ parts: [{ input: posted }], sizes: [{ bytes: source.size }] });
-  // The footer alone parses: nothing in it points before the metadata.
-  const meta = await arrow.getParquetMetadata(footer.value);
-  if (!meta.ok) return meta;
-  const groups = meta.value.rowGroups;
-  const per = Math.ceil(groups.length / (PARTS_PER_WORKER * workers));
+  const planned = await ctx.submit<PlanOutput>(PLAN, { ...base, input: posted, list: false } satisfies PlanTask);
+  if (!planned.ok) return planned;
+  const { size, rows, rowGroups, shape } = planned.value;
+  if (rowGroups === undefined) return ok({ parts: [{ input: posted }], sizes: [{ bytes: size }] });
+  const per = Math.ceil(rowGroups.length / (PARTS_PER_WORKER * ctx.size));
   const parts: QueryPart[] = [];
   const sizes: PartSize[] = [];
-  for (let g = 0; g < groups.length && groups.length > 1; g += per) {
-    const run = groups.slice(g, g + per);
+  for (let g = 0; g < rowGroups.length && rowGroups.length > 1; g += per) {
+    const run = rowGroups.slice(g, g + per);
     parts.push({ input: posted, format: 'parquet', rowGroups: run.map((_, i) => g + i) });
-    sizes.push({ bytes: run.reduce((a, r) => a + r.compressedSize, 0), rows: run.reduce((a, r) => a + r.numRows, 0) });
+    sizes.push({ bytes: run.reduce((a, r) => a + r.bytes, 0), rows: run.reduce((a, r) => a + (r.rows ?? 0), 0) });
   }
-  // One row group (or none) is one part; its empty table still tells which columns to read.
+  // One row group (or none) is one part; the plan still tells which columns to read.
   if (parts.length === 0) {
     parts.push({ input: posted, format: 'parquet' });
-    sizes.push({ bytes: source.size, rows: meta.value.numRows });
+    sizes.push({ bytes: size, rows });
   }
-  const empty = await emptyParquet(source, footer.value);
-  return empty.ok ? ok({ parts, sizes, empty: empty.value }) : empty;
+  return ok({ parts, sizes, shape });
 }
 
-/** A list of buffers: one part each. */
-async function planList(list: readonly Bytes[]): Promise<Result<Plan>> {
+/** A list of buffers: one part each, planned on a worker from the first (unless it is alone). */
+async function planList(list: readonly Bytes[], base: QueryBase, ctx: QueryContext): Promise<AnalyticsResult<Plan>> {
   const first = list[0];
   if (first === undefined) return err('invalid-argument', 'the input is an empty list: there is nothing to query');
   const parts = list.map((b): QueryPart => ({ input: b }));
   const sizes = list.map((b): PartSize => ({ bytes: b.byteLength }));
   if (list.length === 1) return ok({ parts, sizes });
-  const empty = await emptyOf(view(first));
-  return empty.ok ? ok({ parts, sizes, empty: empty.value }) : empty;
+  const planned = await ctx.submit<PlanOutput>(PLAN, { ...base, input: first, list: true } satisfies PlanTask);
+  return planned.ok ? ok({ parts, sizes, shape: planned.value.shape }) : planned;
 }
 
-/** Compiles the analytics plugin's main module (the workers and this thread share it). */
-async function compilePlugin(source: WasmSource | undefined): Promise<Result<WebAssembly.Module>> {
+/** Compiles the analytics plugin's main module (by default from beside the package). @internal */
+export async function compilePlugin(source: WasmSource | undefined): Promise<Result<WebAssembly.Module>> {
   const main = source ?? new URL('../gen/analytics/arrow-analytics.core.wasm', import.meta.url);
   const compiled = await compileComponent([ANALYTICS_MAIN], ANALYTICS_MAIN, main, new URL('../gen/instance/analytics/', import.meta.url));
   if (!compiled.ok) return compiled;
@@ -553,25 +542,23 @@ async function compilePlugin(source: WasmSource | undefined): Promise<Result<Web
   return module === undefined ? err('internal', 'the analytics module was compiled but not kept') : ok(module);
 }
 
+/**
+ * The plugin's main module, compiled on a worker and posted back: this thread never fetches or
+ * copies its 14 MB (on a busy 2-core machine, a page's fetch of it alone delayed its timers by
+ * 30-65 ms), it only posts the module on. A module given is used as it is; a `Response` cannot be
+ * posted, so it is compiled here.
+ */
+function pluginModule(source: WasmSource | undefined, submit: QueryContext['submit']): Promise<Result<WebAssembly.Module>> {
+  if (source instanceof WebAssembly.Module) return Promise.resolve(ok(source));
+  if (source === undefined || typeof source === 'string' || source instanceof URL || source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    return submit<WebAssembly.Module>(COMPILE, { source: source instanceof URL ? source.href : source } satisfies CompileTask);
+  }
+  return compilePlugin(source);
+}
+
 /** The bytes over an `ArrayBuffer`, as `Blob` takes them (copied only out of shared memory). */
 function blobPart(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.buffer instanceof ArrayBuffer ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes.slice();
-}
-
-/** The analytics plugin on this thread, loaded from the module compiled for the workers. */
-async function analyticsHere(plugin: WebAssembly.Module): Promise<AnalyticsResult<SessionModule>> {
-  const s = await import('./session.js').then(ok, (e: unknown) => err('not-initialized', `loading the analytics module: ${String(e)}`));
-  if (!s.ok) return s;
-  const loaded = await s.value.loadAnalytics(plugin);
-  return loaded.ok ? s : loaded;
-}
-
-/** The plugin's module (compiled once for the pool) and the plugin loaded on this thread from it. */
-async function pluginHere(ctx: QueryContext): Promise<AnalyticsResult<{ readonly module: WebAssembly.Module; readonly s: SessionModule }>> {
-  const module = await ctx.plugin();
-  if (!module.ok) return module;
-  const s = await analyticsHere(module.value);
-  return s.ok ? ok({ module: module.value, s: s.value }) : s;
 }
 
 /** Counts the parts done and tells the listener. */
@@ -601,136 +588,49 @@ async function wholeQuery(ctx: QueryContext, task: QueryTask, totalBytes: number
 }
 
 /**
- * The parts' partial states from the workers, merged here in `session` (where the input's empty
- * table is registered).
+ * The parts' partial states from the workers, merged on a worker (where the input's empty table
+ * is registered from the plan's IPC); the answer read here.
  */
-async function mergeParts(
-  ctx: QueryContext,
-  s: SessionModule,
-  session: Session,
-  task: QueryTask,
-  sizes: readonly PartSize[],
-  done: ReturnType<typeof tracker>,
-): Promise<AnalyticsResult<TableHandle>> {
+async function splitQuery(ctx: QueryContext, task: QueryTask, empty: Output, sizes: readonly PartSize[], done: ReturnType<typeof tracker>): Promise<AnalyticsResult<TableHandle>> {
   const total = task.parts.length;
   const outputs = await Promise.all(
     task.parts.map((part, i) =>
-      ctx.submit<QueryTaskOutput>(QUERY, { ...task, mode: 'partial', parts: [part] }).then((r) => {
+      ctx.submit<QueryTaskOutput>(QUERY, { ...task, mode: 'partial', parts: [part] } satisfies QueryTask).then((r) => {
         if (r.ok) done(sizes[i]?.bytes ?? 0, r.value.rows, total);
         return r;
       }),
     ),
   );
-  const partials: TableHandle[] = [];
+  const partials: Output[] = [];
   for (const r of outputs) {
-    const read = r.ok ? await arrow.readTableFromArrayBuffer(r.value.ipc, { format: 'arrow-stream' }) : r;
-    if (!read.ok) {
-      await freeAll(partials);
-      return read;
-    }
-    partials.push(read.value);
+    if (!r.ok) return r;
+    partials.push(r.value.ipc);
   }
-  const states = await arrow.concatTables(partials);
-  await freeAll(partials);
-  if (!states.ok) return states;
-  const answer = await s.queryMerge(session, task.sql, states.value, task.params);
-  await arrow.freeTable(states.value);
-  return answer;
-}
-
-/** Whether `at` closes a column list: `]` at the end of the line or before a space. */
-function closes(line: string, at: number): boolean {
-  return line[at] === ']' && (at + 1 === line.length || line[at + 1] === ' ');
-}
-
-/** Every reading of the text at `at` as known names joined by `, ` up to the closing `]`. */
-function readings(line: string, at: number, names: readonly string[], first: boolean): string[][] {
-  const out: string[][] = first && closes(line, at) ? [[]] : [];
-  for (const name of names) {
-    if (name.length === 0 || !line.startsWith(name, at)) continue;
-    const after = at + name.length;
-    if (closes(line, after)) out.push([name]);
-    if (line.startsWith(', ', after)) for (const rest of readings(line, after + 2, names, false)) out.push([name, ...rest]);
-  }
-  return out;
-}
-
-/**
- * The input's columns a query reads, from its plan's text (`Scan t (0 rows) columns=[a, b]`), in
- * the input's order; `undefined` (read them all) whenever the text leaves a doubt. Names are
- * matched against the schema's, every reading of an ambiguous list counts (a name may hold `, `).
- */
-function scannedColumns(plan: string, names: readonly string[]): readonly string[] | undefined {
-  const scans = plan.split('\n').filter((line) => /\bScan\b/.test(line));
-  if (scans.length === 0 || new Set(names).size !== names.length) return undefined;
-  const used = new Set<string>();
-  for (const line of scans) {
-    const head = /^\s*Scan \S+ \([^)]*\) columns=\[/.exec(line);
-    const found = head === null ? [] : readings(line, head[0].length, names, true);
-    if (found.length === 0) return undefined;
-    found.flat().forEach((name) => used.add(name));
-  }
-  const kept = names.filter((name) => used.has(name));
-  // A query that reads no column (count(*)) still counts rows: one column carries them.
-  return kept.length > 0 ? kept : names.slice(0, 1);
-}
-
-/** What this thread learns from the query over the input's empty table. */
-interface Shape {
-  /** Whether its grouping splits into partial states. */
-  readonly split: boolean;
-  /** The input's columns it reads (all when absent). */
-  readonly columns?: readonly string[];
-}
-
-/**
- * The query planned over the input's empty table, registered in `session`: whether it splits,
- * and what it reads. SQL errors come out here, before any worker reads a row.
- */
-async function shapeOf(s: SessionModule, session: Session, empty: TableHandle, task: QueryTask): Promise<AnalyticsResult<Shape>> {
-  const registered = await s.register(session, task.table, empty);
-  if (!registered.ok) return registered;
-  const check = await s.queryPartial(session, task.sql, task.params);
-  if (check.ok) await arrow.freeTable(check.value);
-  else if (check.error.kind !== 'unsupported') return check;
-  const [plan, schema] = await Promise.all([s.explain(session, task.sql, task.params), arrow.getSchemaSummary(empty)]);
-  const columns = plan.ok && schema.ok ? scannedColumns(plan.value, schema.value.columns.map((c) => c.name)) : undefined;
-  return ok({ split: check.ok, columns });
+  const { sql, params, table, memoryLimit, plugin } = task;
+  // Posted without transfer: a copy of (usually small) states, so a dead worker's merge runs again.
+  const merged = await ctx.submit<MergeOutput>(MERGE, { sql, params, table, memoryLimit, plugin, empty, partials } satisfies MergeTask);
+  if (!merged.ok) return merged;
+  return arrow.readTableFromArrayBuffer(merged.value.ipc, { format: 'arrow-stream' });
 }
 
 async function runQuery(q: PoolQuery, ctx: QueryContext): Promise<AnalyticsResult<TableHandle>> {
   const started = performance.now();
   // The answer is a table of this thread's core: the pool's modules make it, unless initWasm did.
-  const core = await initCompiled(ctx.modules);
+  const [core, plugin] = await Promise.all([initCompiled(ctx.modules), ctx.plugin()]);
   if (!core.ok) return core;
+  if (!plugin.ok) return plugin;
+  const base: QueryBase = { sql: q.sql, params: q.params ?? [], table: q.table ?? 't', memoryLimit: q.memoryLimit, plugin: plugin.value };
   const input = q.input;
-  const planning = input instanceof Blob || input instanceof URL || input instanceof ArrayBuffer || ArrayBuffer.isView(input) ? planSingle(input, ctx.size) : planList(input);
-  const [loaded, plan] = await Promise.all([pluginHere(ctx), planning]);
-  if (!plan.ok) return plan;
-  const { parts, sizes, empty } = plan.value;
-  if (!loaded.ok) {
-    if (empty !== undefined) await arrow.freeTable(empty);
-    return loaded;
-  }
-  const { module, s } = loaded.value;
-  const task: QueryTask = { parts, sql: q.sql, params: q.params ?? [], table: q.table ?? 't', mode: 'whole', memoryLimit: q.memoryLimit, plugin: module };
+  const planned =
+    input instanceof Blob || input instanceof URL || input instanceof ArrayBuffer || ArrayBuffer.isView(input)
+      ? await planSingle(input, base, ctx)
+      : await planList(input, base, ctx);
+  if (!planned.ok) return planned;
+  const { parts, sizes, shape } = planned.value;
   const done = tracker(started, sizes, q.onProgress);
-  const totalBytes = sizes.reduce((a, p) => a + p.bytes, 0);
-  // One part that is not Parquet: nothing to split or plan, the worker does it all.
-  if (empty === undefined) return wholeQuery(ctx, task, totalBytes, done);
-  const made = await s.createSession({ memoryLimit: q.memoryLimit });
-  if (!made.ok) {
-    await arrow.freeTable(empty);
-    return made;
-  }
-  const session = made.value;
-  const shape = await shapeOf(s, session, empty, task);
-  await arrow.freeTable(empty);
-  const planned = shape.ok ? { ...task, columns: shape.value.columns } : task;
-  const answer = shape.ok && shape.value.split && parts.length > 1 ? await mergeParts(ctx, s, session, planned, sizes, done) : undefined;
-  s.closeSession(session);
-  if (!shape.ok) return shape;
-  return answer ?? wholeQuery(ctx, planned, totalBytes, done);
+  const task: QueryTask = { ...base, parts, columns: shape?.columns, mode: 'whole' };
+  if (shape !== undefined && shape.split && parts.length > 1) return splitQuery(ctx, task, shape.empty, sizes, done);
+  return wholeQuery(ctx, task, sizes.reduce((a, p) => a + p.bytes, 0), done);
 }
 
 /**
@@ -892,16 +792,18 @@ export async function createWorkerPool(options: WorkerPoolOptions = {}): Promise
     });
   };
 
+  // A query's own tasks: nothing transferred, so each can run again if its worker dies.
+  const queryTask = <T>(name: string, payload: unknown): Promise<Result<T>> => submit<T>(name, payload, {});
   let analyticsModule: Promise<Result<WebAssembly.Module>> | undefined;
-  const pluginModule = (): Promise<Result<WebAssembly.Module>> => {
-    analyticsModule ??= compilePlugin(options.analyticsWasm).then((m) => {
+  const plugin = (): Promise<Result<WebAssembly.Module>> => {
+    analyticsModule ??= pluginModule(options.analyticsWasm, queryTask).then((m) => {
       // A failed compile may be retried by the next query.
       if (!m.ok) analyticsModule = undefined;
       return m;
     });
     return analyticsModule;
   };
-  const context: QueryContext = { size: size.value, modules, plugin: pluginModule, submit: (name, payload) => submit(name, payload, {}) };
+  const context: QueryContext = { size: size.value, modules, plugin, submit: queryTask };
 
   const pool: WorkerPool = {
     size: size.value,

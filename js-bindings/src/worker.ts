@@ -3,21 +3,40 @@
  * posts, then runs tasks one at a time, posting back each result with its buffers transferred.
  * Internal: started by `createWorkerPool`, never imported by applications.
  *
- * Query tasks (`pool.query`) load the analytics plugin on first use, from the module the pool
- * compiled, with a dynamic import: a worker that only converts never loads it.
+ * The tasks of `pool.query` (a plan, a part, a merge) load the analytics plugin on first use,
+ * from the module the pool compiled (on a worker too, with a compile task), with a dynamic
+ * import: a worker that only converts never loads it. Compiling, planning and merging run here
+ * rather than on the calling thread so that a page's main thread never loads the plugin.
  *
  * @module
  */
 import * as arrow from './index.js';
-import { blobRanges, httpRanges, readParquetRanges } from './stream.js';
+import { blobRanges, httpRanges, readIpcStream, readParquetRanges } from './stream.js';
 import type { RangeSource, TableStream } from './stream.js';
 import { initCompiled } from './runtime.js';
 import type { TableHandle } from './runtime.js';
+import type { Output } from './types.js';
 import { err, ok } from './result.js';
 import type { Result } from './result.js';
 import { view } from './convert.js';
-import { BUILT_IN, QUERY, memoryRanges } from './pool.js';
-import type { FromWorker, PoolTask, PoolTaskOutput, PostedInput, QueryTask, QueryTaskOutput, TaskHandler, ToWorker } from './pool.js';
+import { BUILT_IN, COMPILE, MERGE, PLAN, QUERY, compilePlugin, memoryRanges } from './pool.js';
+import type {
+  CompileTask,
+  FromWorker,
+  MergeOutput,
+  MergeTask,
+  PartSize,
+  PlanOutput,
+  PlanTask,
+  PoolTask,
+  PoolTaskOutput,
+  PostedInput,
+  QueryTask,
+  QueryTaskOutput,
+  Shape,
+  TaskHandler,
+  ToWorker,
+} from './pool.js';
 import type { AnalyticsResult, Session } from './session.js';
 
 /** The worker's side of the channel to the pool. */
@@ -219,6 +238,231 @@ async function query(task: QueryTask): Promise<AnalyticsResult<QueryTaskOutput>>
   return ipc.ok ? ok({ ipc: ipc.value, rows: rows.value }) : ipc;
 }
 
+// --- plan and merge: the query's work that needs the plugin beyond a part's rows ----------------
+
+/** Bytes read from a file's end in one request, in the hope that the Parquet footer fits. */
+const TAIL = 64 * 1024;
+/** Pieces an IPC buffer is fed to the decoder in, so that its schema costs one batch, not all. */
+const PIECE = 1 << 20;
+
+async function freeAll(handles: readonly TableHandle[]): Promise<void> {
+  await Promise.all(handles.map((h) => arrow.freeTable(h)));
+}
+
+/** The first table of a stream (the rest is closed), or `undefined` when it has none. */
+async function firstOf(tables: TableStream): Promise<Result<TableHandle | undefined>> {
+  const next = await tables.next();
+  await tables.return?.();
+  return next.done === true ? ok(undefined) : next.value;
+}
+
+async function* pieces(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.byteLength; at += PIECE) yield bytes.subarray(at, at + PIECE);
+}
+
+/**
+ * The stream inside an IPC file: after the magic, padded to 8 or 64 bytes, up to the footer (its
+ * length and the magic close the file). `undefined` if it is not found where it should be.
+ */
+function streamInFile(bytes: Uint8Array): Uint8Array | undefined {
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.byteLength - 10;
+  if (end < 8) return undefined;
+  const footer = data.getInt32(end, true);
+  for (let at = 8; at <= 64 && at + 4 <= end - footer; at += 8) {
+    // A stream's first message opens with the continuation marker.
+    if (data.getUint32(at, true) === 0xffffffff) return bytes.subarray(at, end - footer);
+  }
+  return undefined;
+}
+
+/** A table of no rows with the schema of the buffer's table, decoding as little of it as it can. */
+async function emptyOf(bytes: Uint8Array): Promise<Result<TableHandle>> {
+  const format = await arrow.detectFormat(bytes.subarray(0, 8192));
+  if (!format.ok) return format;
+  const stream = format.value === 'arrow-stream' ? bytes : format.value === 'arrow-file' ? streamInFile(bytes) : undefined;
+  const batch = stream === undefined ? undefined : await firstOf(readIpcStream(pieces(stream)));
+  const head = batch?.ok === true ? batch.value : undefined;
+  // No batch to be had alone (a stream of none, another format): the whole buffer.
+  const table = head === undefined ? await arrow.readTableFromArrayBuffer(bytes, { format: format.value }) : ok(head);
+  if (!table.ok) return table;
+  const empty = await arrow.sliceTable(table.value, 0, 0);
+  await arrow.freeTable(table.value);
+  return empty;
+}
+
+/** A Parquet file's footer (with its length and magic), or `undefined` when it is not Parquet. */
+async function parquetFooter(source: RangeSource): Promise<Result<Uint8Array | undefined>> {
+  if (source.size < 12) return ok(undefined);
+  const length = Math.min(source.size, TAIL);
+  const read = await source.read(source.size - length, length);
+  if (!read.ok) return read;
+  const tail = read.value;
+  const end = tail.byteLength;
+  if (end < 8 || new TextDecoder().decode(tail.subarray(end - 4)) !== 'PAR1') return ok(undefined);
+  const footer = new DataView(tail.buffer, tail.byteOffset + end - 8, 4).getUint32(0, true) + 8;
+  if (footer <= end) return ok(tail.subarray(end - footer));
+  if (footer > source.size) return err('malformed-input', `the Parquet footer claims ${footer} bytes of a ${source.size}-byte file`);
+  return source.read(source.size - footer, footer);
+}
+
+/** A table of no rows with a Parquet file's schema, read from its footer alone. */
+async function emptyParquet(source: RangeSource, footer: Uint8Array): Promise<Result<TableHandle>> {
+  const start = source.size - footer.byteLength;
+  // The reader asks only for the footer, already here.
+  const cached: RangeSource = {
+    size: source.size,
+    read: (offset, length) => (offset >= start ? Promise.resolve(ok(footer.subarray(offset - start, offset - start + length))) : source.read(offset, length)),
+  };
+  const first = await firstOf(readParquetRanges(cached, { rowGroups: [] }));
+  if (!first.ok) return first;
+  return first.value === undefined ? err('internal', 'a read of no row groups handed out no table, not even an empty one') : ok(first.value);
+}
+
+/** The input's sizes, and a table of no rows with its schema (absent: a single input, not Parquet). */
+interface InputSchema extends Omit<PlanOutput, 'shape'> {
+  readonly empty?: TableHandle;
+}
+
+/** What a plan task reads of its input: a Parquet file's footer, a list's first batch. */
+async function readSchema(task: PlanTask): Promise<Result<InputSchema>> {
+  const opened = await openInput(task.input);
+  if (!opened.ok) return opened;
+  const source = opened.value;
+  const size = source.size;
+  if (task.list) {
+    const bytes = await source.read(0, size);
+    const empty = bytes.ok ? await emptyOf(bytes.value) : bytes;
+    return empty.ok ? ok({ size, empty: empty.value }) : empty;
+  }
+  const footer = await parquetFooter(source);
+  if (!footer.ok) return footer;
+  if (footer.value === undefined) return ok({ size });
+  // The footer alone parses: nothing in it points before the metadata.
+  const meta = await arrow.getParquetMetadata(footer.value);
+  if (!meta.ok) return meta;
+  const empty = await emptyParquet(source, footer.value);
+  if (!empty.ok) return empty;
+  const rowGroups = meta.value.rowGroups.map((g): PartSize => ({ bytes: g.compressedSize, rows: g.numRows }));
+  return ok({ size, rows: meta.value.numRows, rowGroups, empty: empty.value });
+}
+
+/** Whether `at` closes a column list: `]` at the end of the line or before a space. */
+function closes(line: string, at: number): boolean {
+  return line[at] === ']' && (at + 1 === line.length || line[at + 1] === ' ');
+}
+
+/** Every reading of the text at `at` as known names joined by `, ` up to the closing `]`. */
+function readings(line: string, at: number, names: readonly string[], first: boolean): string[][] {
+  const out: string[][] = first && closes(line, at) ? [[]] : [];
+  for (const name of names) {
+    if (name.length === 0 || !line.startsWith(name, at)) continue;
+    const after = at + name.length;
+    if (closes(line, after)) out.push([name]);
+    if (line.startsWith(', ', after)) for (const rest of readings(line, after + 2, names, false)) out.push([name, ...rest]);
+  }
+  return out;
+}
+
+/**
+ * The input's columns a query reads, from its plan's text (`Scan t (0 rows) columns=[a, b]`), in
+ * the input's order; `undefined` (read them all) whenever the text leaves a doubt. Names are
+ * matched against the schema's, every reading of an ambiguous list counts (a name may hold `, `).
+ */
+function scannedColumns(plan: string, names: readonly string[]): readonly string[] | undefined {
+  const scans = plan.split('\n').filter((line) => /\bScan\b/.test(line));
+  if (scans.length === 0 || new Set(names).size !== names.length) return undefined;
+  const used = new Set<string>();
+  for (const line of scans) {
+    const head = /^\s*Scan \S+ \([^)]*\) columns=\[/.exec(line);
+    const found = head === null ? [] : readings(line, head[0].length, names, true);
+    if (found.length === 0) return undefined;
+    found.flat().forEach((name) => used.add(name));
+  }
+  const kept = names.filter((name) => used.has(name));
+  // A query that reads no column (count(*)) still counts rows: one column carries them.
+  return kept.length > 0 ? kept : names.slice(0, 1);
+}
+
+/**
+ * The query planned over the input's empty table, registered in `session`: whether it splits,
+ * what it reads, and the empty table as IPC for the merge. SQL errors come out here, before any
+ * worker reads a row.
+ */
+async function shapeOf(s: SessionModule, session: Session, empty: TableHandle, task: PlanTask): Promise<AnalyticsResult<Shape>> {
+  const registered = await s.register(session, task.table, empty);
+  if (!registered.ok) return registered;
+  const check = await s.queryPartial(session, task.sql, task.params);
+  if (check.ok) await arrow.freeTable(check.value);
+  else if (check.error.kind !== 'unsupported') return check;
+  const [plan, schema, ipc] = await Promise.all([
+    s.explain(session, task.sql, task.params),
+    arrow.getSchemaSummary(empty),
+    arrow.writeTableToIpc(empty, { format: 'stream' }),
+  ]);
+  if (!ipc.ok) return ipc;
+  const columns = plan.ok && schema.ok ? scannedColumns(plan.value, schema.value.columns.map((c) => c.name)) : undefined;
+  return ok({ split: check.ok, columns, empty: ipc.value });
+}
+
+/** The query planned in a session of its own over the input's empty table. */
+async function planned(s: SessionModule, empty: TableHandle, task: PlanTask): Promise<AnalyticsResult<Shape>> {
+  const made = await s.createSession({ memoryLimit: task.memoryLimit });
+  if (!made.ok) return made;
+  const shape = await shapeOf(s, made.value, empty, task);
+  s.closeSession(made.value);
+  return shape;
+}
+
+/** A plan task: the input's schema read (while the plugin loads), and the query planned over it. */
+async function plan(task: PlanTask): Promise<AnalyticsResult<PlanOutput>> {
+  const [loaded, read] = await Promise.all([loadPlugin(task.plugin), readSchema(task)]);
+  if (!read.ok) return read;
+  const { empty, ...sizes } = read.value;
+  if (empty === undefined) return ok(sizes);
+  const shape = loaded.ok ? await planned(loaded.value, empty, task) : loaded;
+  await arrow.freeTable(empty);
+  return shape.ok ? ok({ ...sizes, shape: shape.value }) : shape;
+}
+
+/** Reads IPC streams into tables (freeing them all if one read fails). */
+async function readStreams(streams: readonly Output[]): Promise<Result<TableHandle[]>> {
+  const read = await Promise.all(streams.map((b) => arrow.readTableFromArrayBuffer(b, { format: 'arrow-stream' })));
+  const tables = read.flatMap((r) => (r.ok ? [r.value] : []));
+  const failure = read.find((r) => !r.ok);
+  if (failure === undefined) return ok(tables);
+  await freeAll(tables);
+  return failure;
+}
+
+/** The states merged in a session of its own, where the input's empty table resolves the names. */
+async function mergedIn(s: SessionModule, empty: TableHandle, states: TableHandle, task: MergeTask): Promise<AnalyticsResult<TableHandle>> {
+  const made = await s.createSession({ memoryLimit: task.memoryLimit });
+  if (!made.ok) return made;
+  const registered = await s.register(made.value, task.table, empty);
+  const answer = registered.ok ? await s.queryMerge(made.value, task.sql, states, task.params) : registered;
+  s.closeSession(made.value);
+  return answer;
+}
+
+/** A merge task: the parts' partial states concatenated and merged; the answer as IPC. */
+async function merge(task: MergeTask): Promise<AnalyticsResult<MergeOutput>> {
+  const loaded = await loadPlugin(task.plugin);
+  if (!loaded.ok) return loaded;
+  const tables = await readStreams([task.empty, ...task.partials]);
+  if (!tables.ok) return tables;
+  const [empty, ...partials] = tables.value;
+  if (empty === undefined) return err('internal', 'the merge read no table, not even the empty one');
+  const states = await arrow.concatTables(partials);
+  await freeAll(partials);
+  const answer = states.ok ? await mergedIn(loaded.value, empty, states.value, task) : states;
+  await freeAll(states.ok ? [empty, states.value] : [empty]);
+  if (!answer.ok) return answer;
+  const ipc = await arrow.writeTableToIpc(answer.value, { format: 'stream' });
+  await arrow.freeTable(answer.value);
+  return ipc.ok ? ok({ ipc: ipc.value }) : ipc;
+}
+
 async function loadHandlers(url: string | undefined): Promise<Result<ReadonlyMap<string, TaskHandler>>> {
   if (url === undefined) return ok(new Map());
   const loaded: Result<object> = await import(url).then(ok, failed);
@@ -236,6 +480,9 @@ async function main(): Promise<void> {
   const runTask = async (name: string, payload: unknown, attempt: number): Promise<Result<unknown>> => {
     if (name === BUILT_IN) return convert(payload as PoolTask);
     if (name === QUERY) return query(payload as QueryTask);
+    if (name === PLAN) return plan(payload as PlanTask);
+    if (name === COMPILE) return compilePlugin((payload as CompileTask).source);
+    if (name === MERGE) return merge(payload as MergeTask);
     const handler = handlers.get(name);
     if (handler === undefined) return err('invalid-argument', `the handlers module exports no function ${JSON.stringify(name)}`);
     return Promise.resolve()

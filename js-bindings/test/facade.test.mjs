@@ -104,6 +104,19 @@ test('detectFormat tells formats from their first bytes', async () => {
   failure(await api.detectFormat(new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7])), 'unknown-format');
 });
 
+test('Parquet page checksums are checked: a flipped bit in a page is malformed-input naming it', async () => {
+  const good = parquetFixture('checksums/page_crc.parquet');
+  assert.equal(value(await api.numRows(value(await api.readParquet(good)))), 1000);
+  // The bytes of one int64 value (row 750: 750 * 0x0101010101 + 0x1122334455), damaged in place.
+  const needle = new Uint8Array(new BigInt64Array([750n * 0x0101010101n + 0x1122334455n]).buffer);
+  const at = Buffer.from(good).indexOf(Buffer.from(needle));
+  assert.ok(at > 0);
+  const damaged = Uint8Array.from(good);
+  damaged[at + 2] ^= 0x10;
+  const e = failure(await api.readParquet(damaged), 'malformed-input');
+  assert.match(e.message, /page 0 of column id in row group 1 fails its CRC checksum/);
+});
+
 test('Parquet: metadata without decoding, row groups, offset and limit, projection', async () => {
   const bytes = parquetFixture('codec_zstd.parquet');
   const meta = value(await api.getParquetMetadata(bytes));

@@ -4,14 +4,18 @@
 // and are merged here; the rest (median, count(DISTINCT), windows, plain SELECTs) run whole on one
 // worker. Inputs: a Parquet Blob with ten row groups (pyarrow, trips.csv, 500 rows a group), the
 // same bytes, the same file over HTTP, and a list of IPC buffers. Also: progress, a worker killed
-// mid-query, typed SQL errors, no leaked tables, and Web Workers in Chromium.
+// mid-query (reading a part, compiling the plugin, planning, merging), typed SQL errors, no leaked
+// tables, and Web Workers in Chromium; and that the calling thread never loads the plugin (no import
+// of session.js, no instance of the plugin's module, in a page not even a fetch of it), in a fresh
+// Node process and in a page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import * as api from '../dist/index.js';
 import * as analytics from '../dist/analytics.js';
 import { createWorkerPool } from '../dist/pool.js';
@@ -177,6 +181,132 @@ test('a worker killed mid-query is replaced and its part runs again: the answer 
   value(await api.freeTable(again));
 });
 
+/**
+ * A handlers module whose worker (the first, across replacements) exits as soon as it is handed a
+ * task named `name`, as a crash would; the marker file makes it happen once.
+ */
+function dieOn(name, marker) {
+  const file = join(dir, 'die-on-task.mjs');
+  writeFileSync(file, `
+import { closeSync, openSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+const params = new URL(import.meta.url).searchParams;
+parentPort.on('message', (m) => {
+  if (m.kind !== 'task' || m.name !== params.get('name')) return;
+  try {
+    closeSync(openSync(params.get('marker'), 'wx'));
+  } catch {
+    return;
+  }
+  process.exit(3);
+});
+`);
+  return `${pathToFileURL(file).href}?name=${encodeURIComponent(name)}&marker=${encodeURIComponent(marker)}`;
+}
+
+test('a worker killed while compiling the plugin, planning or merging is replaced and the task runs again', async () => {
+  // The task names are the pool's internal ones (COMPILE, PLAN and MERGE of dist/pool.js).
+  const tasks = [['\0compile', new Blob([parquet])], ['\0plan', new Blob([parquet])], ['\0merge', new Blob([parquet])], ['\0plan', ipcParts], ['\0merge', ipcParts]];
+  for (const [task, input] of tasks) {
+    const label = `${task.slice(1)} of ${Array.isArray(input) ? 'IPC buffers' : 'a Blob'}`;
+    const pool = value(await createWorkerPool({ size: 2, handlers: dieOn(task, join(dir, `died-${label.replaceAll(' ', '-')}`)) }));
+    const got = value(await pool.query({ input, sql: QUERIES[0].sql }));
+    assert.deepEqual(await rowsOf(got), expected[0].rows, label);
+    value(await api.freeTable(got));
+    const stats = pool.stats();
+    assert.deepEqual([stats.replaced, stats.retried, stats.workers], [1, 1, 2], label);
+    await pool.close();
+  }
+});
+
+test('the calling thread never loads the plugin: a fresh process resolves no session.js and instantiates no plugin module', async () => {
+  // A resolve hook (module.register: it sees this thread's imports, not the workers') logs every
+  // module the main thread loads, and WebAssembly.Instance/instantiate log every module
+  // instantiated here. The child runs split and whole queries, a list and an error, then loads
+  // the plugin itself, which both logs must see (or they prove nothing).
+  const log = join(dir, 'resolved.txt');
+  const hooks = join(dir, 'log-resolve.mjs');
+  writeFileSync(hooks, `
+import { appendFileSync } from 'node:fs';
+let log;
+export async function initialize(data) {
+  log = data.log;
+}
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(log, JSON.stringify([context.parentURL, resolved.url]) + '\\n');
+  return resolved;
+}
+`);
+  const child = join(dir, 'query-only.mjs');
+  const dist = (name) => pathToFileURL(join(root, 'js-bindings/dist', name)).href;
+  writeFileSync(child, `
+import { register } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+writeFileSync(${JSON.stringify(log)}, '');
+register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: ${JSON.stringify(log)} } });
+const instantiated = [];
+const note = (m) => {
+  if (m instanceof WebAssembly.Module) instantiated.push(WebAssembly.Module.exports(m).some((e) => e.name.startsWith('arrow:analytics/')));
+};
+WebAssembly.Instance = new Proxy(WebAssembly.Instance, { construct: (target, args) => (note(args[0]), Reflect.construct(target, args)) });
+const instantiate = WebAssembly.instantiate;
+WebAssembly.instantiate = (m, imports) => (note(m), instantiate(m, imports));
+const value = (r) => {
+  if (!r.ok) throw new Error(r.error.code + ': ' + r.error.message);
+  return r.value;
+};
+const { createWorkerPool } = await import(${JSON.stringify(dist('pool.js'))});
+const api = await import(${JSON.stringify(dist('index.js'))});
+const pool = value(await createWorkerPool({ size: 2 }));
+const parquet = new Blob([readFileSync(${JSON.stringify(parquetPath)})]);
+const sizes = [];
+for (const [input, sql] of [
+  [parquet, 'SELECT payment, count(*) AS n, avg(fare) AS a FROM t GROUP BY payment'],
+  [parquet, 'SELECT payment, median(fare) AS m FROM t GROUP BY payment'],
+  [${JSON.stringify(ipcParts.map((b) => Buffer.from(b).toString('base64')))}.map((b) => Buffer.from(b, 'base64')), 'SELECT count(*) AS n FROM t'],
+]) {
+  const answer = value(await pool.query({ input, sql }));
+  sizes.push(value(await api.numRows(answer)));
+  value(await api.freeTable(answer));
+}
+const refused = await pool.query({ input: parquet, sql: 'SELEC 1' });
+await pool.close();
+const resolved = () => readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n').filter(Boolean).map((line) => JSON.parse(line));
+const during = { resolved: resolved(), instantiated: [...instantiated] };
+const analytics = await import(${JSON.stringify(dist('analytics.js'))});
+value(await analytics.loadAnalytics());
+const after = { resolved: resolved(), instantiated };
+console.log(JSON.stringify({ sizes, refused: refused.ok ? 'ok' : refused.error.kind, during, after }));
+`);
+  const { stdout } = await promisify(execFile)(process.execPath, [child]);
+  const { sizes, refused, during, after } = JSON.parse(stdout);
+  assert.deepEqual([sizes, refused], [[3, 3, 1], 'parse']);
+  const url = (path) => pathToFileURL(join(root, 'js-bindings', path)).href;
+  // Imports of session.js from anywhere but worker.js (a Node whose workers inherit the hooks
+  // would log theirs too).
+  const here = (log) => log.filter(([parent, resolved]) => resolved === url('dist/session.js') && parent !== url('dist/worker.js'));
+  assert.ok(during.resolved.some(([, resolved]) => resolved === url('dist/pool.js')), 'the log sees the main thread');
+  assert.deepEqual(here(during.resolved), [], 'no import of session.js on the calling thread');
+  assert.ok(during.instantiated.length > 0, 'the core was instantiated here');
+  assert.deepEqual(during.instantiated.filter(Boolean), [], 'no instance of the plugin on the calling thread');
+  // The control: loading the plugin here shows in both logs.
+  assert.ok(here(after.resolved).length > 0);
+  assert.ok(after.instantiated.some(Boolean));
+});
+
+test('the plugin given as bytes, as a URL or compiled: the same answer', async () => {
+  const path = join(root, 'js-bindings/gen/analytics/arrow-analytics.core.wasm');
+  const bytes = readFileSync(path);
+  for (const analyticsWasm of [bytes, pathToFileURL(path), await WebAssembly.compile(bytes)]) {
+    const pool = value(await createWorkerPool({ size: 1, analyticsWasm }));
+    const got = value(await pool.query({ input: ipcParts, sql: QUERIES[0].sql }));
+    assert.deepEqual(await rowsOf(got), expected[0].rows, String(analyticsWasm));
+    value(await api.freeTable(got));
+    await pool.close();
+  }
+});
+
 test('errors: the plugin\'s typed SQL errors with positions, split or whole; bad input; a closed pool', async () => {
   const pool = value(await createWorkerPool({ size: 2 }));
   const blob = new Blob([parquet]);
@@ -201,7 +331,7 @@ test('errors: the plugin\'s typed SQL errors with positions, split or whole; bad
   await broken.close();
 });
 
-test('in Chromium: Web Workers answer a split group-by and a query that runs whole', async () => {
+test('in Chromium: Web Workers answer a split group-by and a query that runs whole; the page never loads the plugin', async () => {
   const picks = [0, 3, 8];
   const got = await inChromium(async ({ base64, queries }) => {
     const api = await import('/js-bindings/dist/index.js');
@@ -217,9 +347,19 @@ test('in Chromium: Web Workers answer a split group-by and a query that runs who
       out.push(r.ok ? { rows: (await api.tableRows(r.value, 1000)).value, parts } : r.error);
     }
     await pool.close();
-    return { ok: true, value: out };
+    // What the page itself fetched (the workers' fetches are in their own timelines): then, as a
+    // control, the plugin loaded here must show.
+    const fetched = () => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname);
+    const during = fetched();
+    await (await import('/js-bindings/dist/analytics.js')).loadAnalytics();
+    return { ok: true, value: { out, during, after: fetched() } };
   }, { base64: parquet.toString('base64'), queries: picks.map((i) => QUERIES[i]) });
-  const answers = value(got);
+  const { out: answers, during, after } = value(got);
+  // Not even the plugin's module: a worker fetches and compiles it, and the page posts it on.
+  const plugin = ['/js-bindings/dist/session.js', '/js-bindings/gen/instance/analytics/arrow-analytics.js', '/js-bindings/gen/analytics/arrow-analytics.core.wasm'];
+  assert.ok(during.includes('/js-bindings/dist/worker.js'), JSON.stringify(during));
+  assert.deepEqual(during.filter((path) => plugin.includes(path)), []);
+  assert.ok(plugin.every((path) => after.includes(path)), JSON.stringify(after));
   for (const [k, i] of picks.entries()) {
     const rows = answers[k].rows.map((row) => JSON.stringify(Object.entries(row).map(([key, v]) => [key, typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(10)) : v])));
     assert.deepEqual(QUERIES[i].ordered ? rows : rows.sort(), expected[i].rows, QUERIES[i].label);

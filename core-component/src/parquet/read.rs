@@ -61,13 +61,15 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
     let input_len = input.len() as u64;
     let meta = ArrowReaderMetadata::load(&input, ArrowReaderOptions::new()).map_err(from_read)?;
     let plan = plan(meta, options, input_len)?;
-    let b = plan.configure(ParquetRecordBatchReaderBuilder::new_with_metadata(input, plan.meta.clone()), options);
+    let b =
+        plan.configure(ParquetRecordBatchReaderBuilder::new_with_metadata(input.clone(), plan.meta.clone()), options);
     let reader = b.build().map_err(from_read)?;
     // The reader's schema has the fields but not the schema metadata (pandas' among them).
     let fields = reader_schema(&reader).fields().clone();
     let batches = reader
         .map(|b| b.map_err(CoreError::from_decode).and_then(|b| plan.finish_batch(b)))
-        .collect::<Result<Vec<RecordBatch>>>()?;
+        .collect::<Result<Vec<RecordBatch>>>()
+        .map_err(|e| name_the_damaged_page(e, &input))?;
     let schema = match (&plan.reorder, batches.first()) {
         (_, Some(b)) => b.schema(),
         (Some(names), None) => {
@@ -79,6 +81,39 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
     };
     Ok(Decoded { schema, batches, codecs: plan.codecs })
 }
+
+/// A page whose bytes fail their CRC checksum is reported by the arrow reader without its place;
+/// the column chunks are walked page by page (only on this error path) to name it.
+fn name_the_damaged_page(e: CoreError, input: &Bytes) -> CoreError {
+    use ::parquet::file::reader::{FileReader, SerializedFileReader};
+    if !e.to_string().contains(CRC_MISMATCH) {
+        return e;
+    }
+    let Ok(file) = SerializedFileReader::new(input.clone()) else { return e };
+    for g in 0..file.num_row_groups() {
+        let Ok(group) = file.get_row_group(g) else { continue };
+        for c in 0..group.num_columns() {
+            let Ok(mut pages) = group.get_column_page_reader(c) else { continue };
+            for page in 0.. {
+                match pages.get_next_page() {
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(err) if err.to_string().contains(CRC_MISMATCH) => {
+                        let path = group.metadata().column(c).column_path().string();
+                        return CoreError::Malformed(format!(
+                            "parquet: page {page} of column {path} in row group {g} fails its CRC checksum: its bytes are damaged"
+                        ));
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+    e
+}
+
+/// What parquet-rs says when a page's bytes do not match the checksum in its header.
+pub(crate) const CRC_MISMATCH: &str = "Page CRC checksum mismatch";
 
 fn reader_schema(reader: &::parquet::arrow::arrow_reader::ParquetRecordBatchReader) -> SchemaRef {
     use arrow_array::RecordBatchReader;
