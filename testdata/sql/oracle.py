@@ -814,7 +814,7 @@ class Gen:
                 lk = []
             if n == 2 and not comma and lk and rk and self.chance(0.1):
                 self.mark("using_join")
-                kind = self.pick(["JOIN", "LEFT JOIN"])
+                kind = self.pick(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"])
                 text += f" {kind} {names[i]} AS {aliases[i]} USING ({key})"
                 scope = scope + [c for c in right if not c.sql.endswith("." + key)]
                 continue

@@ -58,6 +58,45 @@ fn smoke() {
 }
 
 #[test]
+fn a_full_or_right_join_using_a_key_merges_it_as_duckdb_does() {
+    let mut s = Session::default();
+    let l = RecordBatch::try_from_iter(vec![
+        ("k", Arc::new(Int32Array::from(vec![1, 2])) as ArrayRef),
+        ("x", Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef),
+    ])
+    .unwrap();
+    let r = RecordBatch::try_from_iter(vec![
+        ("k", Arc::new(Int32Array::from(vec![2, 3])) as ArrayRef),
+        ("y", Arc::new(StringArray::from(vec!["B", "C"])) as ArrayRef),
+    ])
+    .unwrap();
+    s.register("l", l.schema(), vec![l]).unwrap();
+    s.register("r", r.schema(), vec![r]).unwrap();
+    // DuckDB 1.x answers (the bare key is coalesce(l.k, r.k); qualified keys are each side's own).
+    let rows = |sql: &str| show(&s, sql).lines().filter(|l| l.starts_with("| ")).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(
+        rows("SELECT * FROM l FULL JOIN r USING (k) ORDER BY 1, 2, 3"),
+        ["| k | x | y |", "| 1 | a |   |", "| 2 | b | B |", "| 3 |   | C |"]
+    );
+    assert_eq!(
+        rows("SELECT * FROM l RIGHT JOIN r USING (k) ORDER BY 1, 2, 3"),
+        ["| k | x | y |", "| 2 | b | B |", "| 3 |   | C |"]
+    );
+    assert_eq!(
+        rows("SELECT k, l.k, r.k FROM l FULL JOIN r USING (k) ORDER BY 1, 2, 3"),
+        ["| k | k | k |", "| 1 | 1 |   |", "| 2 | 2 | 2 |", "| 3 |   | 3 |"]
+    );
+    assert_eq!(
+        rows("SELECT * FROM l LEFT JOIN r USING (k) ORDER BY 1, 2, 3"),
+        ["| k | x | y |", "| 1 | a |   |", "| 2 | b | B |"]
+    );
+    assert_eq!(
+        rows("SELECT count(*) FROM l FULL JOIN r USING (k) WHERE k > 1"),
+        ["| count_star() |", "| 2            |"]
+    );
+}
+
+#[test]
 fn order_by_limit_sorts_only_the_rows_it_keeps() {
     let s = session();
     let sql = "SELECT v * 10 AS x, k FROM t ORDER BY v DESC NULLS LAST, k LIMIT 2 OFFSET 1";

@@ -50,7 +50,7 @@ pub fn as_predicate(e: Expr, input: &Schema, clause: &str, at: Option<Position>)
     }
 }
 
-fn cast(e: Expr, from: &DataType, to: &DataType) -> Expr {
+pub(super) fn cast(e: Expr, from: &DataType, to: &DataType) -> Expr {
     if from == to {
         return e;
     }

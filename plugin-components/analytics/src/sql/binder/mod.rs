@@ -782,6 +782,8 @@ impl<'a> Binder<'a> {
             }
         };
         let mut scope = ls.join(&rs);
+        // (left column, right column in the joined scope) of each `USING` key.
+        let mut using = Vec::new();
         let filter = match constraint {
             ast::JoinConstraint::On(e) => {
                 let mut cx = ExprCx::new(&scope, "JOIN ... ON");
@@ -808,6 +810,7 @@ impl<'a> Binder<'a> {
                     )
                     .map_err(|e| e.at(pos_of(n)))?;
                     conds.push(eq);
+                    using.push((l, ls.columns.len() + r));
                     // The right side's copy is reachable qualified, not by the bare name or `*`.
                     if let Some(c) = scope.columns.get_mut(ls.columns.len() + r) {
                         c.hidden = true;
@@ -823,8 +826,63 @@ impl<'a> Binder<'a> {
             scope = ls.clone();
         }
         let schema = Arc::new(Schema::new(join_fields(&ls, &rs, kind)));
-        Ok((Plan::Join { left: Box::new(lp), right: Box::new(rp), kind, on: vec![], filter, schema }, scope))
+        let join = Plan::Join { left: Box::new(lp), right: Box::new(rp), kind, on: vec![], filter, schema };
+        if matches!(kind, JoinKind::Full | JoinKind::Right) && !using.is_empty() {
+            return merge_using_keys(join, scope, &using);
+        }
+        Ok((join, scope))
     }
+}
+
+/// After a FULL or RIGHT join `USING (k)`, the bare `k` (and `*`) is DuckDB's merged key,
+/// `coalesce(l.k, r.k)`: the left side's copy alone is NULL on rows only the right side has. The
+/// merged keys take the left keys' places; the left side's own copies move to the end, reachable
+/// qualified (`l.k`) as before, left out of `*` and of bare lookups.
+fn merge_using_keys(join: Plan, scope: Scope, using: &[(usize, usize)]) -> Result<(Plan, Scope)> {
+    // The join's schema knows which side an outer join may leave NULL; the scope does not.
+    let joined = join.schema();
+    let nullable = |i: usize| joined.fields().get(i).is_none_or(|f| f.is_nullable());
+    let mut exprs = Vec::new();
+    let mut columns = Vec::new();
+    for (i, c) in scope.columns.iter().enumerate() {
+        let Some(&(_, r)) = using.iter().find(|(l, _)| *l == i) else {
+            exprs.push(Expr::Column(i));
+            columns.push(ScopeColumn { nullable: nullable(i), ..c.clone() });
+            continue;
+        };
+        let rt = scope.columns.get(r).map(|c| c.data_type.clone()).unwrap_or(DataType::Null);
+        let (lt, rt) = (c.data_type.clone(), rt);
+        let args = [
+            crate::functions::scalar::Arg { data_type: &lt, literal: None },
+            crate::functions::scalar::Arg { data_type: &rt, literal: None },
+        ];
+        let resolved = crate::functions::scalar::resolve("coalesce", &args)?
+            .ok_or_else(|| AnalyticsError::internal("coalesce is not a function"))?;
+        let (Some(lto), Some(rto)) = (resolved.arg_types.first(), resolved.arg_types.get(1)) else {
+            return Err(AnalyticsError::internal("coalesce resolved without argument types"));
+        };
+        exprs.push(Expr::Function {
+            func: resolved.func,
+            args: vec![expr::cast(Expr::Column(i), &lt, lto), expr::cast(Expr::Column(r), &rt, rto)],
+            return_type: resolved.return_type.clone(),
+        });
+        columns.push(ScopeColumn {
+            qualifier: None,
+            name: c.name.clone(),
+            data_type: resolved.return_type,
+            nullable: nullable(i) && nullable(r),
+            hidden: false,
+        });
+    }
+    for &(l, _) in using {
+        exprs.push(Expr::Column(l));
+        if let Some(c) = scope.columns.get(l) {
+            columns.push(ScopeColumn { hidden: true, nullable: nullable(l), ..c.clone() });
+        }
+    }
+    let merged = Scope { columns };
+    let schema = Arc::new(Schema::new(merged.fields()));
+    Ok((Plan::Project { input: Box::new(join), exprs, schema }, merged))
 }
 
 /// What an `ORDER BY` key sorts by: a select list item, or an expression of its own.
