@@ -124,12 +124,13 @@ impl<'a> Binder<'a> {
                 self.ctes.push(Cte { name, plan, scope });
             }
         }
-        let order_by = match &q.order_by {
+        // `ORDER BY ALL` (DuckDB): every output column, left to right, after the select list.
+        let (order_by, order_all): (&[ast::OrderByExpr], _) = match &q.order_by {
             Some(o) => match &o.kind {
-                ast::OrderByKind::Expressions(items) => items.as_slice(),
-                ast::OrderByKind::All(_) => return Err(AnalyticsError::unsupported("ORDER BY ALL").at(pos_of(q))),
+                ast::OrderByKind::Expressions(items) => (items.as_slice(), None),
+                ast::OrderByKind::All(options) => (&[], Some(options)),
             },
-            None => &[],
+            None => (&[], None),
         };
         let (mut plan, scope) = match q.body.as_ref() {
             ast::SetExpr::Select(s) => self.bind_select(s, order_by)?,
@@ -138,6 +139,12 @@ impl<'a> Binder<'a> {
                 if order_by.is_empty() { (plan, scope) } else { self.order_outputs(plan, scope, order_by)? }
             }
         };
+        if let Some(options) = order_all {
+            let (descending, nulls_first) = sort_options(options);
+            let keys =
+                (0..scope.columns.len()).map(|i| SortExpr { expr: Expr::Column(i), descending, nulls_first }).collect();
+            plan = Plan::Sort { input: Box::new(plan), keys, fetch: None };
+        }
         if let Some(limit) = &q.limit_clause {
             let (limit, offset) = match limit {
                 ast::LimitClause::LimitOffset { limit, offset, limit_by } => {
