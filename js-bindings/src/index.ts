@@ -319,7 +319,8 @@ export async function writeTableToNdjson(handle: TableHandle, options: NdjsonWri
  * The first `limit` rows as plain objects (through NDJSON): for previews and tests, not bulk
  * export. 64-bit integers beyond 2^53 lose precision, binary is hex text, timestamps RFC 3339;
  * NaN and ±Infinity come out as `null` (JSON has no such numbers), and columns sharing a name
- * collapse into one key (the last wins).
+ * collapse into one key (the last wins). Union columns have no JSON form: `unsupported-format`
+ * naming them (select the others first).
  */
 export async function tableRows(handle: TableHandle, limit: number): Promise<Result<Record<string, unknown>[]>> {
   const n = u64(limit, 'limit');

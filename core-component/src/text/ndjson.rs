@@ -132,6 +132,15 @@ pub struct NdjsonWriteOptions {
 /// Write batches as NDJSON, one object per row. 64-bit integers are written as JSON numbers, as
 /// pyarrow and arrow-json do; a reader that parses them as doubles loses precision past 2^53.
 pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &NdjsonWriteOptions) -> Result<Vec<u8>> {
+    // arrow-json has no JSON form for unions: say which columns, rather than an internal error.
+    let unions: Vec<&str> =
+        schema.fields().iter().filter(|f| holds_union(f.data_type())).map(|f| f.name().as_str()).collect();
+    if !unions.is_empty() {
+        return Err(CoreError::UnsupportedFormat(format!(
+            "NDJSON cannot hold union columns: {}; select the others first",
+            unions.join(", ")
+        )));
+    }
     let (_, batches) = utc_for_named_zones(schema, batches)?;
     let mut out = Vec::new();
     {
@@ -144,6 +153,21 @@ pub fn write(schema: &SchemaRef, batches: &[RecordBatch], options: &NdjsonWriteO
         w.finish().map_err(CoreError::from_encode)?;
     }
     Ok(out)
+}
+
+/// Whether a type is a union or holds one (in a list, struct, map, dictionary or run-end array).
+fn holds_union(t: &arrow_schema::DataType) -> bool {
+    use arrow_schema::DataType as D;
+    match t {
+        D::Union(..) => true,
+        D::List(f) | D::LargeList(f) | D::ListView(f) | D::LargeListView(f) | D::FixedSizeList(f, _) | D::Map(f, _) => {
+            holds_union(f.data_type())
+        }
+        D::Struct(fields) => fields.iter().any(|f| holds_union(f.data_type())),
+        D::Dictionary(_, v) => holds_union(v),
+        D::RunEndEncoded(_, v) => holds_union(v.data_type()),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +208,26 @@ mod tests {
         assert!(matches!(&e, CoreError::Malformed(m) if m.contains("line 3")), "{e}");
         let e = read(b"{\"a\": 1}\n{\"a\": \n", &NdjsonReadOptions::default()).unwrap_err();
         assert!(matches!(&e, CoreError::Malformed(m) if m.contains("line 2")), "{e}");
+    }
+
+    #[test]
+    fn union_columns_are_refused_by_name() {
+        use arrow_array::{ArrayRef, Int32Array, UnionArray};
+        use arrow_buffer::ScalarBuffer;
+        use arrow_schema::{Field, UnionFields};
+        let fields = UnionFields::try_new(vec![0], vec![Field::new("i", DataType::Int32, true)]).unwrap();
+        let u = UnionArray::try_new(
+            fields,
+            ScalarBuffer::from(vec![0i8, 0]),
+            None,
+            vec![Arc::new(Int32Array::from(vec![1, 2])) as ArrayRef],
+        )
+        .unwrap();
+        let b =
+            RecordBatch::try_from_iter([("a", Arc::new(Int32Array::from(vec![1, 2])) as ArrayRef), ("u", Arc::new(u))])
+                .unwrap();
+        let e = write(&b.schema(), &[b], &NdjsonWriteOptions::default()).unwrap_err();
+        assert!(matches!(&e, CoreError::UnsupportedFormat(m) if m.contains("union columns: u")), "{e}");
     }
 
     #[test]
