@@ -18,6 +18,7 @@ use arrow_ipc::reader::{RecordBatchDecoder, read_dictionary_impl};
 use arrow_ipc::{Message, MessageHeader, MetadataVersion};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
+use super::endian::{little_endian_copy, swap_batch};
 use super::layout::{BatchLayout, check_schema};
 use crate::error::{CoreError, Result};
 use crate::format::{ARROW_MAGIC, DEFAULT_MAX_DECOMPRESSED_BYTES, Decoded};
@@ -112,10 +113,13 @@ pub(crate) struct Decoder {
     limit: u64,
     batches: Vec<RecordBatch>,
     codecs: Vec<&'static str>,
+    /// The writer's buffers are big-endian: each body is swapped before decoding.
+    big_endian: bool,
 }
 
 impl Decoder {
-    pub(crate) fn new(schema: Schema, options: &IpcReadOptions) -> Result<Self> {
+    pub(crate) fn new(schema: NativeSchema, options: &IpcReadOptions) -> Result<Self> {
+        let NativeSchema { schema, big_endian } = schema;
         check_schema(&schema)?;
         let projection = match &options.columns {
             Some(names) => Some(names.iter().map(|n| column_index(&schema, n)).collect::<Result<Vec<_>>>()?),
@@ -129,6 +133,7 @@ impl Decoder {
             limit: options.max_decompressed_bytes,
             batches: Vec::new(),
             codecs: Vec::new(),
+            big_endian,
         })
     }
 
@@ -150,7 +155,9 @@ impl Decoder {
                     Some(DataType::Dictionary(_, value_type)) => Some(Field::new("", *value_type, true)),
                     _ => None,
                 };
-                self.precheck(&data, &body, version, field.as_ref())?;
+                let fields: Vec<&Field> = field.iter().collect();
+                self.precheck(&data, &body, version, &fields)?;
+                let body = self.native(&data, body, version, &fields)?;
                 read_dictionary_impl(
                     &body,
                     dict,
@@ -167,7 +174,9 @@ impl Decoder {
                     .header_as_record_batch()
                     .ok_or_else(|| malformed("record batch message without a header"))?;
                 let schema = self.schema.clone();
-                self.precheck(&batch, &body, version, schema.fields().iter().map(|f| f.as_ref()))?;
+                let fields: Vec<&Field> = schema.fields().iter().map(|f| f.as_ref()).collect();
+                self.precheck(&batch, &body, version, &fields)?;
+                let body = self.native(&batch, body, version, &fields)?;
                 let decoded =
                     RecordBatchDecoder::try_new(&body, batch, self.schema.clone(), &self.dictionaries, &version)
                         .and_then(|d| {
@@ -186,15 +195,31 @@ impl Decoder {
 
     /// Everything checked before arrow-ipc may touch a batch's body: buffer bounds and declared
     /// sizes, then the layout of `fields` (the schema's, or a dictionary's value field).
-    fn precheck<'f>(
+    fn precheck(
         &mut self,
         batch: &arrow_ipc::RecordBatch<'_>,
         body: &Buffer,
         version: MetadataVersion,
-        fields: impl IntoIterator<Item = &'f Field>,
+        fields: &[&Field],
     ) -> Result<()> {
         let lengths = self.check_declared_sizes(batch, body)?;
-        BatchLayout::new(batch, lengths, version)?.check_fields(fields)
+        BatchLayout::new(batch, lengths, version)?.check_fields(fields.iter().copied())
+    }
+
+    /// The body in this machine's byte order: as it is, or a swapped copy of a big-endian one.
+    fn native(
+        &self,
+        batch: &arrow_ipc::RecordBatch<'_>,
+        body: Buffer,
+        version: MetadataVersion,
+        fields: &[&Field],
+    ) -> Result<Buffer> {
+        if !self.big_endian {
+            return Ok(body);
+        }
+        let mut bytes = body.as_slice().to_vec();
+        swap_batch(batch, &mut bytes, version, fields)?;
+        Ok(Buffer::from_vec(bytes))
     }
 
     /// Checks every buffer of a batch lies in its body, and adds the sizes its compressed buffers
@@ -277,11 +302,42 @@ impl Decoder {
     }
 }
 
-pub(crate) fn schema_of(message: &Message<'_>) -> Result<Schema> {
+/// A stream's or file's schema, and the byte order its buffers were written in.
+pub(crate) struct NativeSchema {
+    pub(crate) schema: Schema,
+    pub(crate) big_endian: bool,
+}
+
+/// Converts a flatbuffer schema; a big-endian one is converted from a little-endian copy of the
+/// flatbuffer it lies in, which `reroot` reads again from its root (arrow-ipc refuses some types
+/// of big-endian schemas outright).
+fn native_schema(
+    fb: arrow_ipc::Schema<'_>,
+    reroot: for<'b> fn(&'b [u8]) -> Result<arrow_ipc::Schema<'b>>,
+) -> Result<NativeSchema> {
+    let convert = |fb| arrow_ipc::convert::try_fb_to_schema(fb).map_err(CoreError::from_decode);
+    match little_endian_copy(&fb) {
+        None => Ok(NativeSchema { schema: convert(fb)?, big_endian: false }),
+        Some(copy) => Ok(NativeSchema { schema: convert(reroot(&copy)?)?, big_endian: true }),
+    }
+}
+
+fn message_schema(meta: &[u8]) -> Result<arrow_ipc::Schema<'_>> {
+    parse_message(meta)?.header_as_schema().ok_or_else(|| malformed("a schema message without its schema"))
+}
+
+fn footer_schema(footer: &[u8]) -> Result<arrow_ipc::Schema<'_>> {
+    arrow_ipc::root_as_footer(footer)
+        .map_err(|e| malformed(format!("invalid IPC file footer: {e}")))?
+        .schema()
+        .ok_or_else(|| malformed("the file footer has no schema"))
+}
+
+pub(crate) fn schema_of(message: &Message<'_>) -> Result<NativeSchema> {
     let fb = message
         .header_as_schema()
         .ok_or_else(|| malformed(format!("the first message is a {:?}, not a schema", message.header_type())))?;
-    arrow_ipc::convert::try_fb_to_schema(fb).map_err(CoreError::from_decode)
+    native_schema(fb, message_schema)
 }
 
 /// Reads an Arrow IPC stream (with or without continuation markers and end marker).
@@ -340,8 +396,7 @@ pub fn read_file(input: &Buffer, options: &IpcReadOptions) -> Result<Decoded> {
     let footer = arrow_ipc::root_as_footer(slice(buf, footer_start..n - 10)?)
         .map_err(|e| malformed(format!("invalid IPC file footer: {e}")))?;
     let fb_schema = footer.schema().ok_or_else(|| malformed("the file footer has no schema"))?;
-    let schema = arrow_ipc::convert::try_fb_to_schema(fb_schema).map_err(CoreError::from_decode)?;
-    let mut decoder = Decoder::new(schema, options)?;
+    let mut decoder = Decoder::new(native_schema(fb_schema, footer_schema)?, options)?;
     for block in footer.dictionaries().iter().flatten() {
         decoder.message(input, &frame_of_block(buf, block)?)?;
     }
