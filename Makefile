@@ -13,10 +13,30 @@ export CARGO_TARGET_DIR ?= $(CACHE)/target
 export CC_wasm32_unknown_unknown := clang-19
 
 BUILD := $(ROOT)/build
-CORE_MODULE := $(CARGO_TARGET_DIR)/wasm32-unknown-unknown/release/arrow_core.wasm
+# The core builds with unwinding, so a panic below an export comes back as an `internal` error
+# instead of killing the instance (docs/robustness.md): std rebuilt with panic_unwind, which needs
+# a pinned nightly (only for these wasm artifacts; everything else uses the stable toolchain), in
+# the legacy exception encoding, the one Node 20's V8 runs. binaryen translates that module to the
+# standard encoding (exnref), the one wasmtime runs; Chromium runs both. The components carry the
+# exnref module, the JS packages the legacy one (`legacy-core` below).
+NIGHTLY := nightly-2026-08-01
+UNWIND_TARGET := $(CACHE)/target-unwind
+# Panic messages name files; dependencies' paths are shown from the registry down.
+REGISTRY_SRC := $(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src
+UNWIND_BUILD := RUSTFLAGS='-Cpanic=unwind -Cllvm-args=-wasm-use-legacy-eh=true --remap-path-prefix=$(REGISTRY_SRC)/=' \
+  cargo +$(NIGHTLY) build --locked \
+  --target wasm32-unknown-unknown -Zbuild-std=std,panic_unwind --config 'profile.release.panic="unwind"'
+TO_EXNREF := js-bindings/node_modules/.bin/wasm-opt --enable-exception-handling --enable-bulk-memory \
+  --enable-bulk-memory-opt --enable-sign-ext --enable-nontrapping-float-to-int --enable-mutable-globals \
+  --enable-reference-types --enable-multivalue --enable-call-indirect-overlong --translate-to-exnref
+CORE_MODULE := $(UNWIND_TARGET)/wasm32-unknown-unknown/release/arrow_core.wasm
 CORE := $(BUILD)/arrow_core.wasm
+# The core module in the legacy encoding, for Node 20 (what `transpile` puts under js-bindings/gen).
+CORE_LEGACY := $(BUILD)/arrow_core.legacy.wasm
 # The slim build (Arrow IPC, Feather, LZ4) has a target dir of its own: sharing one would relink
-# each build whenever the other ran.
+# each build whenever the other ran. It stays `panic = "abort"` on the stable toolchain: unwinding
+# would cost it 12-16% (brotli), past its 300 KB budget, and its readers are the IPC ones whose
+# layout checks leave no known panic (docs/performance.md).
 SLIM_TARGET := $(CACHE)/target-slim
 CORE_SLIM_MODULE := $(SLIM_TARGET)/wasm32-unknown-unknown/slim/arrow_core.wasm
 CORE_SLIM := $(BUILD)/arrow_core_slim.wasm
@@ -51,6 +71,9 @@ toolchain:
 	  || rustup toolchain install $(TOOLCHAIN) --profile minimal -c clippy,rustfmt -t wasm32-unknown-unknown
 	@rustup component list --installed --toolchain $(TOOLCHAIN) | grep -q clippy && rustup component list --installed --toolchain $(TOOLCHAIN) | grep -q rustfmt \
 	  || rustup component add --toolchain $(TOOLCHAIN) clippy rustfmt
+	@rustup toolchain list | grep -q "^$(NIGHTLY)" && rustup component list --installed --toolchain $(NIGHTLY) | grep -q rust-src \
+	  && rustup target list --installed --toolchain $(NIGHTLY) | grep -q wasm32-unknown-unknown \
+	  || rustup toolchain install $(NIGHTLY) --profile minimal -c rust-src -t wasm32-unknown-unknown
 
 apt:
 	@command -v clang-19 >/dev/null \
@@ -79,13 +102,15 @@ setup: toolchain apt npm venv chromium
 ## and the slim one (Arrow IPC, Feather v1/v2, LZ4).
 
 build: toolchain apt npm
-	cargo build --release --locked -p arrow-core --target wasm32-unknown-unknown
+	CARGO_TARGET_DIR=$(UNWIND_TARGET) $(UNWIND_BUILD) --release -p arrow-core
 	CARGO_TARGET_DIR=$(SLIM_TARGET) cargo build --profile slim --locked -p arrow-core --target wasm32-unknown-unknown \
 	  --no-default-features --features lz4
 	@mkdir -p $(BUILD)
-	$(COMPONENT_TOOL) new $(CORE_MODULE) $(CORE)
+	cp $(CORE_MODULE) $(CORE_LEGACY)
+	$(TO_EXNREF) $(CORE_LEGACY) -o $(BUILD)/arrow_core.exnref.wasm
+	$(COMPONENT_TOOL) new $(BUILD)/arrow_core.exnref.wasm $(CORE)
 	$(COMPONENT_TOOL) new $(CORE_SLIM_MODULE) $(CORE_SLIM)
-	@node js-bindings/scripts/sizes.mjs $(CORE) $(CORE_SLIM)
+	@node js-bindings/scripts/sizes.mjs $(CORE) $(CORE_LEGACY) $(CORE_SLIM)
 
 # Plugins build in cargo invocations of their own: in one with the core, cargo would unify
 # features and hand the plugin the core's codecs.
@@ -114,6 +139,7 @@ compose: build plugins wac
 # after a trap and to link the plugin to its own core instance.
 transpile: build plugins npm
 	$(COMPONENT_TOOL) transpile $(CORE) js-bindings/gen/core
+	$(COMPONENT_TOOL) legacy-core js-bindings/gen/core $(BUILD)/arrow_core.exnref.wasm $(CORE_LEGACY)
 	for p in $(PLUGINS); do $(COMPONENT_TOOL) transpile-plugin $(BUILD)/arrow_$$p.wasm js-bindings/gen/$$p ../core/arrow-core.js; done
 	$(COMPONENT_TOOL) transpile-instance $(CORE) js-bindings/gen/instance/core arrow-core
 	$(COMPONENT_TOOL) transpile-instance $(BUILD)/arrow_geo.wasm js-bindings/gen/instance/geo arrow-geo
@@ -174,7 +200,7 @@ fuzz-sql: toolchain venv
 test-host: compose venv
 	cargo test --locked -p host-tests -p arrow-rs-wasm-host -p arrow-rs-wasm-cli
 
-# The composed component too, for the test that watches the upstream jco bug with it.
+# The composed component too, for the test that watches the upstream jco bug with it (in Chromium).
 test-js: transpile compose venv chromium
 	$(COMPONENT_TOOL) transpile $(CORE_WITH_GEO) js-bindings/gen/composed core-with-geo
 	node js-bindings/scripts/check-style.mjs

@@ -19,6 +19,11 @@ usage errors; per-file read errors and mismatches are reported as data):
       equal_but_nested_names holds when only the names of list items and map
       entries differ (readers disagree on those; pyarrow names a Parquet map's
       entries after its column).
+
+  oracle.py verify FILE [FILE...]
+      -> [{"file", "ok": bool, "error": str}]: each Parquet file read whole by
+      pyarrow with page_checksum_verification=True (a page whose header has a
+      CRC that does not match its bytes is an error; pages without one pass).
 """
 
 import json
@@ -217,6 +222,15 @@ def compare_one(exp_path, act_path):
     return out
 
 
+def verify_one(path):
+    import pyarrow.parquet as pq
+    try:
+        pq.read_table(path, page_checksum_verification=True)
+        return {"file": path, "ok": True, "error": ""}
+    except Exception as e:  # noqa: BLE001
+        return {"file": path, "ok": False, "error": clip(f"{type(e).__name__}: {e}")}
+
+
 def main(argv):
     if len(argv) < 2:
         usage("missing subcommand")
@@ -237,6 +251,10 @@ def main(argv):
         except (OSError, ValueError) as e:
             usage(f"bad manifest {args[0]}: {e}")
         result = [compare_one(p["expected"], p["actual"]) for p in pairs]
+    elif cmd == "verify":
+        if not args:
+            usage("verify needs at least one FILE")
+        result = [verify_one(p) for p in args]
     elif cmd in ("-h", "--help", "help"):
         print(__doc__)
         return 0

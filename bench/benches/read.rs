@@ -1,7 +1,9 @@
 //! Reading one large file (1M rows: int64, float64, utf8, timestamp) as LZ4 and uncompressed IPC
 //! and as zstd and snappy Parquet: native arrow-rs (FileReader, parquet's Arrow reader), the core's
 //! reader compiled natively, and the core component under wasmtime (the copy of the bytes into
-//! guest memory included). Numbers, not assertions.
+//! guest memory included). Then the cost of Parquet page checksums: the same table written by the
+//! core with and without them (zstd), and each file read back (the reader verifies every page
+//! that has one). Numbers, not assertions.
 
 // Test code: a failed expectation is meant to panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -74,5 +76,42 @@ fn read_parquet(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, read, read_parquet);
+fn parquet_checksums(c: &mut Criterion) {
+    let path = bench::data_dir().join("bench_zstd.parquet");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make bench`)", path.display()));
+    let table =
+        arrow_core::Table::read(Buffer::from(bytes.as_slice()), &arrow_core::ReadOptions::default()).expect("read");
+    let (schema, batches) = (table.schema().clone(), table.batches().to_vec());
+    let options = |page_checksums| arrow_core::parquet::ParquetWriteOptions {
+        compression: arrow_core::parquet::Codec::Zstd,
+        page_checksums,
+        ..Default::default()
+    };
+    let mut group = c.benchmark_group("parquet page checksums");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(table.num_rows() as u64));
+    let mut written = Vec::new();
+    for (name, on) in [("without", false), ("with", true)] {
+        group.bench_function(format!("write zstd, {name} checksums"), |b| {
+            b.iter(|| arrow_core::parquet::write(&schema, &batches, &options(on)).expect("write").len())
+        });
+        written.push((
+            name,
+            bytes::Bytes::from(arrow_core::parquet::write(&schema, &batches, &options(on)).expect("write")),
+        ));
+    }
+    for (name, file) in written {
+        group.bench_function(format!("read zstd, {name} checksums"), |b| {
+            b.iter(|| {
+                arrow_core::parquet::read(file.clone(), &arrow_core::parquet::ParquetReadOptions::default())
+                    .expect("read")
+                    .batches
+                    .len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, read, read_parquet, parquet_checksums);
 criterion_main!(benches);

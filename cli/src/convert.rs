@@ -24,11 +24,15 @@ pub struct Args {
     /// The compression: lz4 or zstd for Arrow; uncompressed, snappy, gzip, brotli, lz4, zstd for Parquet.
     #[arg(long)]
     compression: Option<Codec>,
+    /// Write Parquet pages without the CRC32 in each page header (written by default, so
+    /// readers that verify refuse a damaged page).
+    #[arg(long)]
+    no_page_checksums: bool,
 }
 
-pub fn run(host: &Host, Args { input, output, to, compression }: &Args) -> Result<(), String> {
+pub fn run(host: &Host, Args { input, output, to, compression, no_page_checksums }: &Args) -> Result<(), String> {
     let target = target_of(output, *to)?;
-    let format = writer_format(target, *compression)?;
+    let format = writer_format(target, *compression, !no_page_checksums)?;
     let what = |e: arrow_rs_wasm_host::Error| crate::host::failure(input, &e);
     // An IPC stream converts batch by batch into IPC or Parquet, in memory bounded by a batch and
     // a row group, whatever its size; everything else is read whole.

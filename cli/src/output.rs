@@ -115,7 +115,11 @@ pub fn target_of(output: &Path, to: Option<Target>) -> Result<Target, String> {
 }
 
 /// The writer options of an IPC or Parquet target; `None` for the text formats.
-pub fn writer_format(target: Target, codec: Option<Codec>) -> Result<Option<WriterFormat>, String> {
+pub fn writer_format(
+    target: Target,
+    codec: Option<Codec>,
+    page_checksums: bool,
+) -> Result<Option<WriterFormat>, String> {
     Ok(match target {
         Target::Arrow | Target::Arrows | Target::Feather => {
             let compression = match (codec, target) {
@@ -139,7 +143,11 @@ pub fn writer_format(target: Target, codec: Option<Codec>) -> Result<Option<Writ
                 Codec::Gzip => ParquetCompression::Gzip,
                 Codec::Brotli => ParquetCompression::Brotli,
             };
-            Some(WriterFormat::Parquet(ParquetWriteOptions { compression, ..ParquetWriteOptions::default() }))
+            Some(WriterFormat::Parquet(ParquetWriteOptions {
+                compression,
+                page_checksums,
+                ..ParquetWriteOptions::default()
+            }))
         }
         Target::Csv | Target::Ndjson => {
             if codec.is_some_and(|c| c != Codec::Uncompressed) {

@@ -80,7 +80,7 @@ pub fn run(host: &Host, args: &Args) -> Result<(), String> {
         None => print(&render(&answer, args.max_rows).map_err(|e| e.to_string())?),
         Some(output) => {
             let target = target_of(output, args.to)?;
-            let format = writer_format(target, args.compression)?;
+            let format = writer_format(target, args.compression, true)?;
             let bytes =
                 write_whole(&answer, target, format.as_ref()).map_err(|e| format!("{}: {e}", output.display()))?;
             let written = write_atomically(output, |out| {

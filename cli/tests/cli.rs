@@ -129,12 +129,17 @@ fn errors_are_clear_exit_non_zero_and_write_nothing() {
     let e = failure_of(cli().args(["--memory-limit", "4M", "inspect", "testdata/parquet/row_groups.parquet"]));
     assert!(e.contains("memory limit") && e.contains("row_groups.parquet"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
-    // A trap (a flipped bit in a page reaches a panic in the parquet crate: KNOWN_PANICS in
-    // core-component/tests/formats.rs) is one line naming the file; the backtrace only on request.
-    let mut trapping = std::fs::read(workspace().join("testdata/parquet/codec_gzip.parquet")).unwrap();
-    trapping[36155] ^= 1 << 7;
+    // A panic inside a dependency (a flipped bit in a page: testdata/regressions) is one line
+    // naming the file and the panic.
+    let e = failure_of(
+        cli().arg("convert").arg(workspace().join("testdata/regressions/parquet_decoder_levels.parquet")).arg(&out),
+    );
+    assert!(e.contains("parquet_decoder_levels.parquet: internal error (a bug, please report it): panicked at"), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    // A trap (a schema nested so deep that parsing it exhausts the stack) is one line naming the
+    // file; the backtrace only on request.
     let trap = dir.join("trap.parquet");
-    std::fs::write(&trap, trapping).unwrap();
+    std::fs::write(&trap, deep_schema_parquet(100_000)).unwrap();
     let e = failure_of(cli().arg("convert").arg(&trap).arg(&out));
     assert!(e.contains("trap.parquet: the component trapped") && e.contains("--verbose"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
@@ -296,4 +301,33 @@ fn runs_from_anywhere_on_the_components_built_in() {
     assert!(files(&cache.join("compiled")) > 0, "no compiled code under {}", cache.display());
     let e = failure_of(installed().args(["--plugins", "geo", "--component", "x.wasm", "inspect"]).arg(&geo));
     assert!(e.contains("cannot be used with"), "{e}");
+}
+
+/// A Parquet file (a footer, no rows) whose schema nests `depth` groups: parquet-rs builds the
+/// schema tree by recursion, so a deep one exhausts the wasm stack, a trap even with unwinding
+/// (js-bindings/test/helpers.mjs has the same generator for the JS tests).
+fn deep_schema_parquet(depth: usize) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, mut n: u64) {
+        while n >= 0x80 {
+            out.push((n as u8 & 0x7f) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+    // Thrift compact: a field header is (delta << 4) | type (i32 5, i64 6, binary 8, list 9,
+    // struct 12); i32 values are zigzag varints.
+    let mut f = vec![0x15, 4]; // 1: version 2
+    f.extend([0x19, 0xfc]); // 2: schema, a list of structs
+    varint(&mut f, depth as u64 + 2);
+    f.extend([0x48, 1, b'm', 0x15, 2, 0]); // the root: 4 name, 5 num_children 1
+    for _ in 0..depth {
+        f.extend([0x35, 0, 0x18, 1, b'g', 0x15, 2, 0]); // 3 required, 4 name, 5 one child
+    }
+    f.extend([0x15, 2, 0x25, 0, 0x18, 1, b'x', 0]); // 1 INT32, 3 required, 4 name
+    f.extend([0x16, 0, 0x19, 0x0c, 0]); // 3: num_rows 0, 4: no row groups, end
+    let mut out = b"PAR1".to_vec();
+    out.extend(&f);
+    out.extend((f.len() as u32).to_le_bytes());
+    out.extend(b"PAR1");
+    out
 }

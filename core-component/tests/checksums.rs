@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use arrow_array::{Array, Int64Array};
 use arrow_core::CoreError;
-use arrow_core::parquet::{ParquetReadOptions, read};
+use arrow_core::parquet::{ParquetReadOptions, ParquetWriteOptions, read};
 use bytes::Bytes;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -64,4 +64,65 @@ fn a_damaged_compressed_page_fails_its_checksum_before_it_is_decompressed() {
         panic!("a damaged page must be refused")
     };
     assert!(m.contains("column name") && m.contains("row group 0") && m.contains("CRC"), "{m}");
+}
+
+/// The fixture's table (an int64 and a dictionary-encoded string column over two row groups)
+/// written again by the core with `options`.
+fn rewritten(options: &ParquetWriteOptions) -> Vec<u8> {
+    let d = read(Bytes::from(fixture("page_crc_dictionary.parquet")), &ParquetReadOptions::default()).expect("read");
+    arrow_core::parquet::write(&d.schema, &d.batches, options).expect("write")
+}
+
+/// Places to damage, one per page kind the file has: the last byte of each column chunk (inside
+/// its last data page) and, where a chunk has a dictionary page, a byte well inside it.
+fn damage_points(bytes: &[u8]) -> Vec<(String, usize)> {
+    use ::parquet::file::reader::FileReader;
+    let file = ::parquet::file::serialized_reader::SerializedFileReader::new(Bytes::from(bytes.to_vec())).unwrap();
+    let mut out = Vec::new();
+    for (r, rg) in file.metadata().row_groups().iter().enumerate() {
+        for (c, chunk) in rg.columns().iter().enumerate() {
+            let (start, len) = chunk.byte_range();
+            out.push((format!("row group {r} column {c} last data page"), usize::try_from(start + len - 1).unwrap()));
+            // Three quarters into a dictionary page long enough to be past its header (a few
+            // dozen bytes).
+            if let Some(dict) = chunk.dictionary_page_offset().filter(|d| chunk.data_page_offset() - d > 200) {
+                let inside = dict + (chunk.data_page_offset() - dict) * 3 / 4;
+                out.push((format!("row group {r} column {c} dictionary page"), usize::try_from(inside).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn written_pages_carry_checksums_by_default_and_the_option_turns_them_off() {
+    for version_2 in [false, true] {
+        let on = ParquetWriteOptions { writer_version_2: version_2, ..ParquetWriteOptions::default() };
+        assert!(on.page_checksums, "on by default");
+        let bytes = rewritten(&on);
+        assert!(read(Bytes::from(bytes.clone()), &ParquetReadOptions::default()).is_ok(), "its own file reads");
+        let points = damage_points(&bytes);
+        assert!(points.iter().any(|(what, _)| what.contains("dictionary")), "{points:?}");
+        for (what, at) in &points {
+            let mut damaged = bytes.clone();
+            damaged[*at] ^= 0x01;
+            let Err(CoreError::Malformed(m)) = read(Bytes::from(damaged), &ParquetReadOptions::default()) else {
+                panic!("v2={version_2} {what}: a damaged page must fail its checksum")
+            };
+            assert!(m.contains("CRC"), "{what}: {m}");
+        }
+        // Without checksums the same damage is not caught as such: it decodes to other values, or
+        // fails somewhere in decoding.
+        let off = ParquetWriteOptions { page_checksums: false, ..on };
+        let bytes = rewritten(&off);
+        for (what, at) in damage_points(&bytes) {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x01;
+            let result = read(Bytes::from(damaged), &ParquetReadOptions::default());
+            assert!(
+                !matches!(&result, Err(CoreError::Malformed(m)) if m.contains("CRC")),
+                "v2={version_2} {what}: no CRC written"
+            );
+        }
+    }
 }

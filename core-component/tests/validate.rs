@@ -40,7 +40,17 @@ fn ipc_file(batches: &[RecordBatch]) -> Vec<u8> {
 #[test]
 fn every_fixture_in_testdata_is_valid() {
     let mut seen = 0;
-    for dir in ["ipc", "parquet", "parquet/checksums", "pandas", "feather_v1", "csv", "ndjson"] {
+    for dir in [
+        "ipc",
+        "ipc/bigendian",
+        "parquet",
+        "parquet/checksums",
+        "parquet/legacy",
+        "pandas",
+        "feather_v1",
+        "csv",
+        "ndjson",
+    ] {
         for entry in std::fs::read_dir(testdata().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, Result, Store};
+use wasmtime::{Engine, Result, Store};
 
 // Generated code carries no docs of its own; the WIT is where they live.
 #[allow(missing_docs)]
@@ -35,7 +35,7 @@ fn path(var: &str, file: &str) -> PathBuf {
 /// Compiles a composition once per test process.
 fn compiled(cell: &'static OnceLock<(Engine, Component)>, path: PathBuf) -> &'static (Engine, Component) {
     cell.get_or_init(|| {
-        let engine = Engine::new(&Config::new()).expect("engine");
+        let engine = Engine::new(&arrow_rs_wasm_host::wasm_config()).expect("engine");
         let component = Component::from_file(&engine, &path)
             .unwrap_or_else(|e| panic!("loading {} (run `make compose` first): {e:?}", path.display()));
         (engine, component)

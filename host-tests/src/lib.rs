@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 pub mod composed;
 
 use wasmtime::component::{Component, Linker, ResourceAny};
-use wasmtime::{Config, Engine, Result, Store};
+use wasmtime::{Engine, Result, Store};
 
 // The bindings are the host crate's (one `bindgen!` over `wit/` for the project), so the option
 // records and their defaults are defined once.
@@ -54,7 +54,7 @@ fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
     COMPILED.get_or_init(|| {
         let path = component_path();
-        let engine = Engine::new(&Config::new()).expect("wasmtime engine");
+        let engine = Engine::new(&arrow_rs_wasm_host::wasm_config()).expect("wasmtime engine");
         let component = Component::from_file(&engine, &path)
             .unwrap_or_else(|e| panic!("loading {} (run `make build` first): {e:?}", path.display()));
         Compiled { engine, component }
@@ -105,7 +105,7 @@ impl Host {
 
     /// A fresh instance of another build of the core (e.g. the slim one), compiled for this call.
     pub fn of_component(path: &std::path::Path) -> Result<Self> {
-        let engine = Engine::new(&Config::new())?;
+        let engine = Engine::new(&arrow_rs_wasm_host::wasm_config())?;
         let component = Component::from_file(&engine, path)?;
         let mut store = Store::new(&engine, Memory::default());
         store.limiter(|m| m);
@@ -338,6 +338,21 @@ pub mod oracle {
         let mut args: Vec<&std::ffi::OsStr> = vec!["describe".as_ref()];
         args.extend(files.iter().map(|f| f.as_os_str()));
         Ok(serde_json::from_value(run(&args)?)?)
+    }
+
+    /// pyarrow's read of each Parquet file with page checksum verification: `Ok(())` or its
+    /// error text.
+    pub fn verify(files: &[PathBuf]) -> Result<Vec<std::result::Result<(), String>>> {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["verify".as_ref()];
+        args.extend(files.iter().map(|f| f.as_os_str()));
+        let out: Vec<serde_json::Value> = serde_json::from_value(run(&args)?)?;
+        Ok(out
+            .iter()
+            .map(|v| match v["ok"].as_bool() {
+                Some(true) => Ok(()),
+                _ => Err(v["error"].as_str().unwrap_or_default().to_string()),
+            })
+            .collect())
     }
 }
 

@@ -118,6 +118,7 @@ fn every_write_option_set() -> Vec<ParquetWriteOptions> {
     }
     sets.push(ParquetWriteOptions { max_row_group_rows: Some(50), data_page_size: Some(512), ..base.clone() });
     sets.push(ParquetWriteOptions { dictionary: false, statistics: StatisticsLevel::None, ..base.clone() });
+    sets.push(ParquetWriteOptions { page_checksums: false, ..base.clone() });
     sets.push(ParquetWriteOptions {
         statistics: StatisticsLevel::Chunk,
         writer_version: WriterVersion::V2,
@@ -173,6 +174,57 @@ fn every_codec_and_writer_option_we_write_pyarrow_reads_back_equal() {
         }
     }
     assert_all_equal(&pairs, &dir);
+    // Every file, checksummed or not, passes pyarrow's page checksum verification.
+    let written: Vec<_> = pairs.iter().map(|(_, a)| a.clone()).collect();
+    for (path, verdict) in written.iter().zip(oracle::verify(&written).expect("verify")) {
+        assert_eq!(verdict, Ok(()), "{}", path.display());
+    }
+}
+
+/// The checksum fixture's values (`testdata/make_checksum_fixtures.py`): distinct, so one is
+/// found by its bytes.
+fn checksum_id(i: i64) -> i64 {
+    i * 0x0101010101 + 0x1122334455
+}
+
+#[test]
+fn page_checksums_are_written_by_default_and_pyarrow_refuses_a_damaged_page() {
+    let mut h = Host::new().expect("host");
+    let dir = scratch("parquet-checksums");
+    let t = read_file(&mut h, &workspace().join("testdata/parquet/checksums/page_crc.parquet"));
+    // Plain and uncompressed, so a value's bytes can be found and damaged in place.
+    let plain = ParquetWriteOptions {
+        compression: ParquetCompression::Uncompressed,
+        dictionary: false,
+        ..ParquetWriteOptions::default()
+    };
+    assert!(plain.page_checksums, "checksums are on by default");
+    for (name, opts) in [("on", plain.clone()), ("off", ParquetWriteOptions { page_checksums: false, ..plain.clone() })]
+    {
+        let mut bytes = ok(h.parquet_write(t, &opts), name);
+        let whole = dir.join(format!("{name}.parquet"));
+        std::fs::write(&whole, &bytes).expect("write");
+        let needle = checksum_id(750).to_le_bytes();
+        let at = bytes.windows(8).position(|w| w == needle).expect("value in the file");
+        bytes[at + 2] ^= 0x10;
+        let damaged = dir.join(format!("{name}-damaged.parquet"));
+        std::fs::write(&damaged, &bytes).expect("write");
+        let verdicts = oracle::verify(&[whole, damaged]).expect("verify");
+        assert_eq!(verdicts[0], Ok(()), "{name}: the undamaged file verifies");
+        let ours = h.parquet_read(&bytes, &ParquetReadOptions::default()).expect("no trap");
+        if opts.page_checksums {
+            let err = verdicts[1].clone().expect_err("pyarrow must refuse the damaged page");
+            assert!(err.to_lowercase().contains("crc"), "{err}");
+            let e = ours.expect_err("the core must refuse the damaged page");
+            assert_eq!(e.code, ErrorCode::MalformedInput, "{}", e.message);
+            assert!(e.message.contains("CRC") && e.message.contains("page"), "{}", e.message);
+        } else {
+            // Without checksums nothing can tell: both read a different number, silently.
+            assert_eq!(verdicts[1], Ok(()), "no checksum, nothing to verify");
+            let damaged = ours.expect("reads without an error");
+            h.free(damaged).expect("free");
+        }
+    }
 }
 
 #[test]

@@ -130,3 +130,44 @@ fn a_trap_from_a_memory_cap_poisons_only_that_instance() {
     let t = fresh.read_ok(&bytes);
     assert_eq!(fresh.num_rows(t).expect("call"), 2000);
 }
+
+/// Every input that once stopped the component (`testdata/regressions`, with what each reached in
+/// its `MANIFEST.json`) is a typed error now, and a table read before it is still there after.
+#[test]
+fn every_regression_input_is_a_typed_error_and_the_instance_and_its_tables_survive() {
+    let dir = host_tests::workspace().join("testdata/regressions");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("MANIFEST.json")).expect("manifest")).expect("json");
+    let entries = manifest.as_array().expect("a list");
+    assert!(entries.len() >= 8, "{} regression inputs", entries.len());
+    let mut h = Host::new().expect("host");
+    let all = fixtures();
+    let probe = all.iter().find(|f| f.file == "primitives.arrow").expect("probe").clone();
+    let held = match h.read(&probe.bytes(), &ReadOptions::default()) {
+        Ok(Ok(t)) => t,
+        other => panic!("probe: {other:?}"),
+    };
+    for entry in entries {
+        let file = entry["file"].as_str().expect("file");
+        let bytes = std::fs::read(dir.join(file)).expect("input");
+        let e = match h.read(&bytes, &ReadOptions::default()) {
+            Err(trap) => panic!("{file} ({}) trapped: {trap:?}", entry["reached"]),
+            Ok(Ok(t)) => panic!("{file} read as a table of {:?} rows", h.num_rows(t)),
+            Ok(Err(e)) => e,
+        };
+        // The panics surface as `internal`, naming the panic and where it happened; an input whose
+        // cause gets a precise check at its source becomes `malformed-input` instead.
+        assert!(matches!(e.code, ErrorCode::Internal | ErrorCode::MalformedInput), "{file}: {e:?}");
+        if e.code == ErrorCode::Internal {
+            assert!(
+                e.message.starts_with("internal error (a bug, please report it): panicked at "),
+                "{file}: {}",
+                e.message
+            );
+        }
+        // The table read before is intact, on the same instance.
+        assert_eq!(h.num_rows(held).expect("the held table after a panic"), probe.num_rows, "after {file}");
+        probe_still_works(&mut h, &probe, file);
+    }
+    h.free(held).expect("free");
+}

@@ -49,6 +49,7 @@ impl Default for ParquetWriteOptions {
             statistics: StatisticsLevel::Page,
             writer_version: WriterVersion::V1,
             key_value_metadata: Vec::new(),
+            page_checksums: true,
         }
     }
 }

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Cache, CacheConfig, Config, Engine, Store, Trap};
+use wasmtime::{Cache, CacheConfig, Engine, Store, Trap};
 
 use crate::analytics_bindings::CoreWithAnalytics;
 use crate::bindings::Core;
@@ -65,7 +65,7 @@ impl Host {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(config: HostConfig) -> Result<Self> {
-        let mut wasm_config = Config::new();
+        let mut wasm_config = crate::wasm_config();
         if config.fuel_per_call.is_some() {
             wasm_config.consume_fuel(true);
         }

@@ -60,7 +60,7 @@ mod table;
 /// use arrow_rs_wasm_host::bindings::Core;
 /// use wasmtime::{Engine, Store, component::{Component, Linker}};
 /// # arrow_rs_wasm_host::doctest::in_workspace();
-/// let engine = Engine::default();
+/// let engine = Engine::new(&arrow_rs_wasm_host::wasm_config())?;
 /// let component = Component::from_file(&engine, "build/arrow_core.wasm")?;
 /// let mut store = Store::new(&engine, ());
 /// let core = Core::instantiate(&mut store, &component, &Linker::new(&engine))?;
@@ -108,6 +108,15 @@ pub use bindings::exports::arrow::core::validation::{Problem, ValidationReport};
 
 pub use analytics::Session;
 pub use config::HostConfig;
+
+/// The wasmtime configuration the components need: wasm exception handling, with which the core
+/// turns a panic into an `internal` error instead of a trap. Start from it when embedding the
+/// components with wasmtime directly.
+pub fn wasm_config() -> wasmtime::Config {
+    let mut config = wasmtime::Config::new();
+    config.wasm_exceptions(true);
+    config
+}
 pub use error::{Error, Result, SqlPosition};
 pub use instance::Host;
 pub use streaming::{IpcStreamTables, TableSink};

@@ -15,7 +15,7 @@ let writer;
 let rows = 0n;
 let written = 0;
 let peak = process.memoryUsage().rss;
-const parquet = { tag: 'parquet', val: { compression: 'zstd', dictionary: true, statistics: 'page', writerVersion: 'v1', keyValueMetadata: [] } };
+const parquet = { tag: 'parquet', val: { compression: 'zstd', dictionary: true, statistics: 'page', writerVersion: 'v1', keyValueMetadata: [], pageChecksums: true } };
 
 const drain = () => {
   for (let t = decoder.nextBatch(); t !== undefined; t = decoder.nextBatch()) {

@@ -68,6 +68,7 @@ export function parquetWriteOptions(options: ParquetWriteOptions): Result<CorePa
     statistics: options.statistics ?? 'page',
     writerVersion: options.writerVersion ?? 'v1',
     keyValueMetadata: [...(options.keyValueMetadata ?? [])],
+    pageChecksums: options.pageChecksums ?? true,
   });
 }
 

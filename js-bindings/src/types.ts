@@ -206,6 +206,11 @@ export interface ParquetWriteOptions {
   readonly writerVersion?: 'v1' | 'v2';
   /** Key-value metadata for the footer. */
   readonly keyValueMetadata?: readonly KeyValue[];
+  /**
+   * A CRC32 of each page in its header (default `true`), so readers that verify checksums
+   * (this library, pyarrow with `page_checksum_verification=True`) refuse a damaged page.
+   */
+  readonly pageChecksums?: boolean;
 }
 
 /** Options of {@link writeTableToCsv}. */

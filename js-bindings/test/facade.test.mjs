@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as api from '../dist/index.js';
-import { fixture, fixtureDir, manifest, pyarrowCompare, root, scratch } from './helpers.mjs';
+import { inChromium } from './chromium.mjs';
+import { deepSchemaParquet, fixture, fixtureDir, manifest, pyarrowCompare, root, scratch } from './helpers.mjs';
 
 const sample = readFileSync(join(root, 'testdata/sample/trips.csv'));
 const parquetFixture = (name) => readFileSync(join(root, 'testdata/parquet', name));
@@ -115,6 +116,28 @@ test('Parquet page checksums are checked: a flipped bit in a page is malformed-i
   damaged[at + 2] ^= 0x10;
   const e = failure(await api.readParquet(damaged), 'malformed-input');
   assert.match(e.message, /page 0 of column id in row group 1 fails its CRC checksum/);
+});
+
+test('Parquet written here carries page checksums unless pageChecksums is false', async () => {
+  const t = value(await api.readParquet(parquetFixture('checksums/page_crc.parquet')));
+  const needle = Buffer.from(new Uint8Array(new BigInt64Array([750n * 0x0101010101n + 0x1122334455n]).buffer));
+  const damage = (bytes) => {
+    const at = Buffer.from(bytes).indexOf(needle);
+    assert.ok(at > 0);
+    const damaged = Uint8Array.from(bytes);
+    damaged[at + 2] ^= 0x10;
+    return damaged;
+  };
+  // Plain and uncompressed, so the value's bytes are in the file as they are in memory.
+  const plain = { compression: 'uncompressed', dictionary: false };
+  const checked = value(await api.writeTableToParquet(t, plain));
+  const e = failure(await api.readParquet(damage(checked)), 'malformed-input');
+  assert.match(e.message, /column id in row group 0 fails its CRC checksum/);
+  const unchecked = value(await api.writeTableToParquet(t, { ...plain, pageChecksums: false }));
+  // Without a checksum the damage reads as another number, silently: what the default prevents.
+  const misread = value(await api.readParquet(damage(unchecked)));
+  assert.equal(value(await api.numRows(misread)), 1000);
+  for (const h of [t, misread]) value(await api.freeTable(h));
 });
 
 test('Parquet: metadata without decoding, row groups, offset and limit, projection', async () => {
@@ -304,15 +327,51 @@ test('plugins: registration is checked, refusals carry their reason, claims show
   value(await api.freeTable(t));
 });
 
+test('a panic inside a decoder is an internal Err: the instance, its tables and registrations survive', async () => {
+  const p = plugin('org.example.panic.v1', ['arrow.uuid']);
+  value(await api.registerPlugin(p));
+  const before = value(await api.readTableFromArrayBuffer(sample));
+  // Every input that once trapped the core (testdata/regressions: a flipped bit in a Parquet page
+  // reaching a panic inside the parquet crate) is a typed error now.
+  const regressions = JSON.parse(readFileSync(join(root, 'testdata/regressions/MANIFEST.json'), 'utf8'));
+  assert.ok(regressions.length >= 8);
+  for (const r of regressions) {
+    const result = await api.readTableFromArrayBuffer(readFileSync(join(root, 'testdata/regressions', r.file)));
+    assert.equal(result.ok, false, r.file);
+    const e = result.error;
+    assert.ok(e.code === 'internal' || e.code === 'malformed-input', `${r.file}: ${e.code}: ${e.message}`);
+    if (e.code === 'internal') assert.match(e.message, /^internal error \(a bug, please report it\): panicked at /, r.file);
+    assert.equal(value(await api.numRows(before)), 5000, `the table read before ${r.file}`);
+  }
+  assert.ok(value(await api.listPlugins()).some((i) => i.id === 'org.example.panic.v1'));
+  value(await api.unregisterPlugin('org.example.panic.v1'));
+  value(await api.freeTable(before));
+});
+
+test('in Chromium too, a panic is an internal error and the instance keeps its tables', async () => {
+  const seen = await inChromium(async () => {
+    const { table } = await import('/js-bindings/gen/core/arrow-core.js');
+    const get = async (path) => new Uint8Array(await (await fetch(path)).arrayBuffer());
+    const held = table.Table.read(await get('/testdata/sample/trips.csv'), {});
+    let error = {};
+    try {
+      table.Table.read(await get('/testdata/regressions/parquet_map_array_a.parquet'), {});
+    } catch (e) {
+      error = { code: e.payload.code, message: e.payload.message };
+    }
+    return { error, rows: Number(held.numRows()) };
+  });
+  assert.equal(seen.error.code, 'internal', seen.error.message);
+  assert.match(seen.error.message, /panicked at .*map_array\.rs/);
+  assert.equal(seen.rows, 5000);
+});
+
 test('a trap replaces the instance: the call is a trap Err, older tables are stale, registrations survive, later calls work', async () => {
   const p = plugin('org.example.trap.v1', ['arrow.uuid']);
   value(await api.registerPlugin(p));
   const before = value(await api.readTableFromArrayBuffer(sample));
-  // A flipped bit in a page of this file reaches a panic inside the parquet crate (KNOWN_PANICS in
-  // core-component/tests/formats.rs); in WASM a panic is a trap.
-  const corrupt = Uint8Array.from(parquetFixture('codec_gzip.parquet'));
-  corrupt[36155] ^= 1 << 7;
-  const trapped = failure(await api.readTableFromArrayBuffer(corrupt), 'trap');
+  // A schema nested 100,000 deep exhausts the stack: a trap, not a panic (see deepSchemaParquet).
+  const trapped = failure(await api.readTableFromArrayBuffer(deepSchemaParquet(100_000)), 'trap');
   assert.match(trapped.message, /replaced/);
   failure(await api.getSchemaSummary(before), 'stale-handle');
   value(await api.freeTable(before));

@@ -36,6 +36,7 @@ const parquetWrite = (overrides = {}) => ({
   statistics: 'page',
   writerVersion: 'v1',
   keyValueMetadata: [],
+  pageChecksums: true,
   ...overrides,
 });
 

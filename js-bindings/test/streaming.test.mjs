@@ -39,7 +39,7 @@ test('a table written piece by piece into a WritableStream reads back equal', as
   const t = table.Table.read(fixture('primitives.arrow'), {});
   for (const format of [
     { tag: 'ipc', val: { framing: 'stream', compression: 'lz4-frame', alignment: 8, metadataVersion: 'v5', legacyFormat: false, dictionaryHandling: 'resend' } },
-    { tag: 'parquet', val: { compression: 'zstd', maxRowGroupRows: 30, dictionary: true, statistics: 'page', writerVersion: 'v1', keyValueMetadata: [] } },
+    { tag: 'parquet', val: { compression: 'zstd', maxRowGroupRows: 30, dictionary: true, statistics: 'page', writerVersion: 'v1', keyValueMetadata: [], pageChecksums: true } },
   ]) {
     const chunks = [];
     const sink = new WritableStream({ write(chunk) { chunks.push(chunk); } });

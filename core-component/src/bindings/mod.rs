@@ -1,6 +1,15 @@
 //! The WIT edge: one file per interface of `wit/`, each converting between the generated binding
 //! types and the plain modules, and nothing else. `CoreError` becomes `arrow-error` in one place
 //! ([`types`]); no logic lives here.
+//!
+//! Every exported function runs inside [`guard`] (each `impl` is wrapped whole by [`guarded!`]):
+//! in a build with unwinding, a panic anywhere below (a dependency's decoder meeting bytes it did
+//! not expect) comes back as `arrow-error { code: internal }` naming the panic, and the instance,
+//! its handles and every other table stay valid. Unwinding out of an export would abort, so the
+//! catch has to be here. In a `panic = "abort"` build the guard catches nothing and a panic traps.
+
+#[macro_use]
+mod guard;
 
 mod csv;
 mod ndjson;

@@ -71,69 +71,72 @@ pub(crate) mod pq {
             },
             writer_version_2: matches!(o.writer_version, wpq::WriterVersion::V2),
             key_value_metadata: o.key_value_metadata.into_iter().map(|kv| (kv.key, kv.value)).collect(),
+            page_checksums: o.page_checksums,
         }
     }
 }
 
-impl wpq::Guest for Component {
-    fn read(bytes: Vec<u8>, options: wpq::ParquetReadOptions) -> WitResult<Handle> {
-        #[cfg(feature = "parquet")]
-        return Ok(Handle::new(Table::read_parquet(Buffer::from_vec(bytes), &pq::read_options(options))?));
-        #[cfg(not(feature = "parquet"))]
-        {
-            let _ = (bytes, options);
-            Err(left_out("Parquet"))
+guarded! {
+    impl wpq::Guest for Component {
+        fn read(bytes: Vec<u8>, options: wpq::ParquetReadOptions) -> WitResult<Handle> {
+            #[cfg(feature = "parquet")]
+            return Ok(Handle::new(Table::read_parquet(Buffer::from_vec(bytes), &pq::read_options(options))?));
+            #[cfg(not(feature = "parquet"))]
+            {
+                let _ = (bytes, options);
+                Err(left_out("Parquet"))
+            }
         }
-    }
 
-    fn metadata(bytes: Vec<u8>) -> WitResult<wpq::ParquetMetadata> {
-        #[cfg(feature = "parquet")]
-        {
-            let info = crate::parquet::file_info(bytes::Bytes::from(bytes))?;
-            Ok(wpq::ParquetMetadata {
-                num_rows: info.num_rows,
-                version: info.version,
-                created_by: info.created_by,
-                key_value_metadata: key_values(info.key_value_metadata),
-                row_groups: info
-                    .row_groups
-                    .into_iter()
-                    .map(|rg| wpq::RowGroup {
-                        num_rows: rg.num_rows,
-                        total_byte_size: rg.total_byte_size,
-                        compressed_size: rg.compressed_size,
-                        columns: rg
-                            .columns
-                            .into_iter()
-                            .map(|c| wpq::ColumnChunk {
-                                path: c.path,
-                                physical_type: c.physical_type,
-                                compression: pq::codec_to(c.codec),
-                                compressed_size: c.compressed_size,
-                                uncompressed_size: c.uncompressed_size,
-                                num_values: c.num_values,
-                                null_count: c.null_count,
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-                schema: crate::schema::summarize(&info.schema).into(),
-            })
+        fn metadata(bytes: Vec<u8>) -> WitResult<wpq::ParquetMetadata> {
+            #[cfg(feature = "parquet")]
+            {
+                let info = crate::parquet::file_info(bytes::Bytes::from(bytes))?;
+                Ok(wpq::ParquetMetadata {
+                    num_rows: info.num_rows,
+                    version: info.version,
+                    created_by: info.created_by,
+                    key_value_metadata: key_values(info.key_value_metadata),
+                    row_groups: info
+                        .row_groups
+                        .into_iter()
+                        .map(|rg| wpq::RowGroup {
+                            num_rows: rg.num_rows,
+                            total_byte_size: rg.total_byte_size,
+                            compressed_size: rg.compressed_size,
+                            columns: rg
+                                .columns
+                                .into_iter()
+                                .map(|c| wpq::ColumnChunk {
+                                    path: c.path,
+                                    physical_type: c.physical_type,
+                                    compression: pq::codec_to(c.codec),
+                                    compressed_size: c.compressed_size,
+                                    uncompressed_size: c.uncompressed_size,
+                                    num_values: c.num_values,
+                                    null_count: c.null_count,
+                                })
+                                .collect(),
+                        })
+                        .collect(),
+                    schema: crate::schema::summarize(&info.schema).into(),
+                })
+            }
+            #[cfg(not(feature = "parquet"))]
+            {
+                let _ = bytes;
+                Err(left_out("Parquet"))
+            }
         }
-        #[cfg(not(feature = "parquet"))]
-        {
-            let _ = bytes;
-            Err(left_out("Parquet"))
-        }
-    }
 
-    fn write(source: TableBorrow<'_>, options: wpq::ParquetWriteOptions) -> WitResult<Vec<u8>> {
-        #[cfg(feature = "parquet")]
-        return Ok(source.get::<Table>().write_parquet(&pq::write_options(options))?);
-        #[cfg(not(feature = "parquet"))]
-        {
-            let _ = (source, options);
-            Err(left_out("Parquet"))
+        fn write(source: TableBorrow<'_>, options: wpq::ParquetWriteOptions) -> WitResult<Vec<u8>> {
+            #[cfg(feature = "parquet")]
+            return Ok(source.get::<Table>().write_parquet(&pq::write_options(options))?);
+            #[cfg(not(feature = "parquet"))]
+            {
+                let _ = (source, options);
+                Err(left_out("Parquet"))
+            }
         }
     }
 }

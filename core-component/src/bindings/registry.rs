@@ -62,26 +62,28 @@ impl From<CoreError> for wreg::RegistryError {
     }
 }
 
-impl wreg::Guest for Component {
-    fn core_api_version() -> String {
-        CORE_API_VERSION.to_string()
-    }
+guarded! {
+    impl wreg::Guest for Component {
+        fn core_api_version() -> String {
+            CORE_API_VERSION.to_string()
+        }
 
-    fn validate(info: wreg::PluginInfo) -> Result<(), wreg::RegistryError> {
-        Ok(REGISTRY.with_borrow(|r| r.validate(&info.into()))?)
-    }
+        fn validate(info: wreg::PluginInfo) -> Result<(), wreg::RegistryError> {
+            Ok(REGISTRY.with_borrow(|r| r.validate(&info.into()))?)
+        }
 
-    fn register(info: wreg::PluginInfo) -> Result<(), wreg::RegistryError> {
-        Ok(REGISTRY.with_borrow_mut(|r| r.register(info.into()))?)
-    }
+        fn register(info: wreg::PluginInfo) -> Result<(), wreg::RegistryError> {
+            Ok(REGISTRY.with_borrow_mut(|r| r.register(info.into()))?)
+        }
 
-    fn unregister(id: String) -> Result<(), wreg::RegistryError> {
-        REGISTRY.with_borrow_mut(|r| r.unregister(&id))?;
-        Ok(())
-    }
+        fn unregister(id: String) -> Result<(), wreg::RegistryError> {
+            REGISTRY.with_borrow_mut(|r| r.unregister(&id))?;
+            Ok(())
+        }
 
-    fn plugins() -> Vec<wreg::PluginInfo> {
-        REGISTRY.with_borrow(|r| r.list().iter().cloned().map(Into::into).collect())
+        fn plugins() -> Vec<wreg::PluginInfo> {
+            REGISTRY.with_borrow(|r| r.list().iter().cloned().map(Into::into).collect())
+        }
     }
 }
 

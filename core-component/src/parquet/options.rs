@@ -120,6 +120,9 @@ pub struct ParquetWriteOptions {
     pub writer_version_2: bool,
     /// Extra file key/value metadata.
     pub key_value_metadata: Vec<(String, String)>,
+    /// A CRC32 of each page's bytes in its header, so readers that verify (this core, pyarrow
+    /// with `page_checksum_verification`, parquet-java) refuse a damaged page.
+    pub page_checksums: bool,
 }
 
 impl Default for ParquetWriteOptions {
@@ -133,6 +136,7 @@ impl Default for ParquetWriteOptions {
             statistics: StatisticsLevel::Page,
             writer_version_2: false,
             key_value_metadata: Vec::new(),
+            page_checksums: true,
         }
     }
 }

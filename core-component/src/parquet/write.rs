@@ -81,7 +81,8 @@ pub fn writer_properties(options: &ParquetWriteOptions) -> Result<WriterProperti
         .set_created_by(format!("arrow-rs-wasm {} (parquet-rs)", env!("CARGO_PKG_VERSION")))
         // Write what the Parquet spec and pyarrow expect (date64 as DATE, list items named
         // `element`); without it pyarrow reads a date64 column back as int64.
-        .set_coerce_types(true);
+        .set_coerce_types(true)
+        .set_page_checksum_enabled(options.page_checksums);
     if let Some(n) = options.max_row_group_rows {
         if n == 0 {
             return Err(CoreError::InvalidArgument("max-row-group-rows must be at least 1".into()));

@@ -368,6 +368,7 @@ export const parquetOptionsArb = fc.record({
   dictionary: fc.boolean(),
   maxRowGroupRows: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
   writerVersion: fc.constantFrom('v1', 'v2'),
+  pageChecksums: fc.boolean(),
 });
 
 const ipcSource = (o) => {
