@@ -132,9 +132,9 @@ fn errors_are_clear_exit_non_zero_and_write_nothing() {
     // A panic inside a dependency (a flipped bit in a page: testdata/regressions) is one line
     // naming the file and the panic.
     let e = failure_of(
-        cli().arg("convert").arg(workspace().join("testdata/regressions/parquet_decoder_levels.parquet")).arg(&out),
+        cli().arg("convert").arg(workspace().join("testdata/regressions/parquet_bit_util.parquet")).arg(&out),
     );
-    assert!(e.contains("parquet_decoder_levels.parquet: internal error (a bug, please report it): panicked at"), "{e}");
+    assert!(e.contains("parquet_bit_util.parquet: internal error (a bug, please report it): panicked at"), "{e}");
     assert_eq!(e.lines().count(), 1, "{e}");
     // A trap (a schema nested so deep that parsing it exhausts the stack) is one line naming the
     // file; the backtrace only on request.

@@ -1119,31 +1119,43 @@ impl Mutation {
 
 /// Inputs that still panic inside a dependency, as (fixture under `testdata`, mutation, where the
 /// panic is raised). The sweeps skip them, and `known_panics_still_panic` fails once one stops
-/// panicking there, so the entry gets removed. All are in the `parquet` crate's page decoding
-/// (60.1.0), where corrupt pages reach an `unwrap`, an `expect`, a slice index or an `assert!`
-/// instead of an error; no check of the footer can rule them out, as the page bytes decide:
+/// panicking there, so the entry gets removed. All are in page decoding (parquet 60.1.0 and
+/// arrow-buffer), where corrupt pages reach an `assert!` or a slice index instead of an error; no
+/// check of the footer can rule them out, as the page bytes decide:
 ///
-/// - `column/reader/decoder.rs:374` "Decoder for dict should have been set", and
-///   `arrow/array_reader/fixed_len_byte_array.rs:423` (`dict_page.unwrap()`): a
-///   dictionary-encoded data page with no dictionary page before it. Here a flipped footer bit
-///   cuts a column chunk's metadata short, losing `dictionary_page_offset`, so the read starts at
-///   the first data page; a flipped page header does the same.
-/// - `arrow/array_reader/fixed_len_byte_array.rs:432`: a dictionary index past the end of a
-///   fixed-size-binary dictionary is sliced unchecked.
-/// - `arrow/array_reader/map_array.rs:101` "Not all children array length are the same!": the
-///   key and value leaves of a map decode to different lengths (corrupt levels), and
-///   `MapArrayReader::consume_batch` unwraps the error.
 /// - arrow-buffer `util/bit_chunk_iterator.rs:235` "offset + len out of bounds" and
 ///   `util/bit_util.rs:392` "slice must not be empty": the packed definition-level decoder
 ///   (`PackedDecoder::read`) hands `BooleanBufferBuilder::append_packed_range` a run longer than
 ///   the page's bytes.
-///
 /// - `encodings/decoding/byte_stream_split_decoder.rs:67`: a BYTE_STREAM_SPLIT page (here a
 ///   flipped page-header bit makes one) with fewer bytes than its value count needs is indexed
 ///   past its end.
 ///
-/// In the WASM build each of these aborts the instance.
+/// The core is built with unwinding, so in the component each is an `internal` error
+/// (`testdata/regressions`); natively they still panic. `FIXED_PANICS` are the ones the patched
+/// parquet (`third_party/parquet/PATCHES.md`) turned into errors.
 const KNOWN_PANICS: &[(&str, Mutation, &str)] = &[
+    ("parquet/codec_none.parquet", Mutation::Flip { at: 8007, bit: 0 }, "util/bit_chunk_iterator.rs:235"),
+    ("parquet/codec_zstd.parquet", Mutation::Flip { at: 19979, bit: 1 }, "util/bit_util.rs:392"),
+    (
+        "parquet/no_statistics.parquet",
+        Mutation::Flip { at: 2187, bit: 1 },
+        "encodings/decoding/byte_stream_split_decoder.rs:67",
+    ),
+];
+
+/// Inputs that panicked in parquet 60.1.0 and are `malformed-input` naming the column now, with
+/// the column each names:
+///
+/// - `column/reader/decoder.rs:374` "Decoder for dict should have been set", and
+///   `arrow/array_reader/fixed_len_byte_array.rs:423` (`dict_page.unwrap()`): a
+///   dictionary-encoded data page with no dictionary page before it (a flipped footer bit cuts a
+///   column chunk's metadata short, losing `dictionary_page_offset`).
+/// - `arrow/array_reader/fixed_len_byte_array.rs:432`: a dictionary index past the end of a
+///   fixed-size-binary dictionary, sliced unchecked.
+/// - `arrow/array_reader/map_array.rs:101` "Not all children array length are the same!": the
+///   key and value leaves of a map decode to different lengths, and `consume_batch` unwrapped it.
+const FIXED_PANICS: &[(&str, Mutation, &str)] = &[
     ("parquet/codec_gzip.parquet", Mutation::Flip { at: 36155, bit: 7 }, "column/reader/decoder.rs:374"),
     (
         "parquet/codec_none.parquet",
@@ -1157,13 +1169,6 @@ const KNOWN_PANICS: &[(&str, Mutation, &str)] = &[
     ),
     ("parquet/codec_lz4.parquet", Mutation::Flip { at: 33121, bit: 0 }, "arrow/array_reader/map_array.rs:101"),
     ("parquet/format_1_0.parquet", Mutation::Flip { at: 19722, bit: 1 }, "arrow/array_reader/map_array.rs:101"),
-    ("parquet/codec_none.parquet", Mutation::Flip { at: 8007, bit: 0 }, "util/bit_chunk_iterator.rs:235"),
-    ("parquet/codec_zstd.parquet", Mutation::Flip { at: 19979, bit: 1 }, "util/bit_util.rs:392"),
-    (
-        "parquet/no_statistics.parquet",
-        Mutation::Flip { at: 2187, bit: 1 },
-        "encodings/decoding/byte_stream_split_decoder.rs:67",
-    ),
 ];
 
 fn full_sweep() -> bool {
@@ -1281,6 +1286,23 @@ fn known_panics_still_panic() {
         match r {
             Err(p) => assert!(p.ends_with(site), "{fixture} with {m:?} now panics elsewhere: {p}"),
             Ok(r) => panic!("{fixture} with {m:?} no longer panics ({r:?}): remove it from KNOWN_PANICS"),
+        }
+    }
+}
+
+#[test]
+fn fixed_panics_are_malformed_input_naming_the_column() {
+    for &(fixture, m, site) in FIXED_PANICS {
+        let bytes = m.apply(&testdata(fixture));
+        let r = panic_of(|| read_any(&bytes).and_then(|t| t.fingerprint()));
+        match r {
+            Ok(Err(CoreError::Malformed(msg))) => {
+                assert!(
+                    msg.starts_with("parquet: column ") && msg.contains(" in row group "),
+                    "{fixture} ({site}): {msg}"
+                )
+            }
+            other => panic!("{fixture} with {m:?} (once a panic at {site}) must be malformed-input: {other:?}"),
         }
     }
 }

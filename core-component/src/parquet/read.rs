@@ -82,12 +82,14 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
     Ok(Decoded { schema, batches, codecs: plan.codecs })
 }
 
-/// A page whose bytes fail their CRC checksum is reported by the arrow reader without its place;
-/// the column chunks are walked page by page (only on this error path) to name it.
+/// The arrow reader reports a damaged page without its place. On this error path only, the file
+/// is walked again to name it: a page whose bytes fail their CRC checksum by the column chunks'
+/// pages, any other decoding error by decoding each leaf column of each row group on its own.
 fn name_the_damaged_page(e: CoreError, input: &Bytes) -> CoreError {
     use ::parquet::file::reader::{FileReader, SerializedFileReader};
-    if !e.to_string().contains(CRC_MISMATCH) {
-        return e;
+    let CoreError::Malformed(message) = &e else { return e };
+    if !message.contains(CRC_MISMATCH) {
+        return name_the_failing_column(message, input).unwrap_or(e);
     }
     let Ok(file) = SerializedFileReader::new(input.clone()) else { return e };
     for g in 0..file.num_row_groups() {
@@ -110,6 +112,30 @@ fn name_the_damaged_page(e: CoreError, input: &Bytes) -> CoreError {
         }
     }
     e
+}
+
+/// The first leaf column (in row-group order) that fails to decode alone, named with the error.
+fn name_the_failing_column(message: &str, input: &Bytes) -> Option<CoreError> {
+    use ::parquet::arrow::ProjectionMask;
+    let meta = ArrowReaderMetadata::load(input, ArrowReaderOptions::new()).ok()?;
+    for g in 0..meta.metadata().num_row_groups() {
+        for c in 0..meta.metadata().file_metadata().schema_descr().num_columns() {
+            let mask = ProjectionMask::leaves(meta.metadata().file_metadata().schema_descr(), [c]);
+            let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(input.clone(), meta.clone())
+                .with_row_groups(vec![g])
+                .with_projection(mask)
+                .build();
+            let failed = match reader {
+                Ok(mut batches) => batches.any(|b| b.is_err()),
+                Err(_) => true,
+            };
+            if failed {
+                let path = meta.metadata().row_group(g).column(c).column_path().string();
+                return Some(CoreError::Malformed(format!("parquet: column {path} in row group {g}: {message}")));
+            }
+        }
+    }
+    None
 }
 
 /// What parquet-rs says when a page's bytes do not match the checksum in its header.

@@ -420,7 +420,9 @@ impl ValueDecoder {
                 Ok(to_read)
             }
             Decoder::Dict { decoder } => {
-                let dict = self.dict_page.as_ref().unwrap();
+                let dict = self.dict_page.as_ref().ok_or_else(|| {
+                    general_err!("a dictionary-encoded page in a column chunk without a dictionary page")
+                })?;
                 if dict.is_empty() {
                     return Ok(0);
                 }
@@ -429,7 +431,14 @@ impl ValueDecoder {
                     out.reserve(keys.len() * self.byte_length);
                     for key in keys {
                         let offset = *key as usize * self.byte_length;
-                        out.extend_from_slice(&dict.as_ref()[offset..offset + self.byte_length]);
+                        let value = dict.as_ref().get(offset..offset + self.byte_length).ok_or_else(|| {
+                            general_err!(
+                                "dictionary index {} is out of range for a dictionary of {} values",
+                                key,
+                                dict.len() / self.byte_length
+                            )
+                        })?;
+                        out.extend_from_slice(value);
                     }
                     Ok(())
                 })

@@ -369,9 +369,9 @@ impl<T: DataType> ColumnValueDecoder for ColumnValueDecoderImpl<T> {
         }
 
         let decoder = if encoding == Encoding::RLE_DICTIONARY {
-            self.decoders[encoding as usize]
-                .as_mut()
-                .expect("Decoder for dict should have been set")
+            self.decoders[encoding as usize].as_mut().ok_or_else(|| {
+                general_err!("a dictionary-encoded page in a column chunk without a dictionary page")
+            })?
         } else {
             let slot = encoding as usize;
             if self.decoders[slot].is_none() {
