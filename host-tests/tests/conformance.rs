@@ -89,6 +89,22 @@ fn every_gold_file_in_both_forms_reads_equal_to_pyarrow() {
     println!("{} gold files read equal to pyarrow; known gaps: {}", files.len() - failures.len(), KNOWN_GAPS.len());
 }
 
+/// Reads `path` through the component (any error fails the test) and writes what it read as an
+/// uncompressed IPC file in `dir`, for pyarrow to compare; returns the file's path.
+fn read_as_ipc(h: &mut Host, path: &std::path::Path, dir: &std::path::Path) -> PathBuf {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+    let bytes = std::fs::read(path).expect("fixture");
+    let t = h
+        .read(&bytes, &ReadOptions::default())
+        .expect("no trap")
+        .unwrap_or_else(|e| panic!("{name}: {:?}: {}", e.code, e.message));
+    let out = h.write_ipc(t, &write_options(IpcFraming::File, IpcCompression::None)).expect("no trap").expect("write");
+    let out_path = dir.join(format!("{name}.arrow"));
+    std::fs::write(&out_path, out).expect("write");
+    h.free(t).expect("free");
+    out_path
+}
+
 #[test]
 fn every_big_endian_form_reads_equal_to_pyarrow_on_the_little_endian_original() {
     let fixtures = host_tests::workspace().join("testdata/ipc/bigendian");
@@ -104,17 +120,7 @@ fn every_big_endian_form_reads_equal_to_pyarrow_on_the_little_endian_original() 
         let Some(source) = [fixtures.join(&original), little.join(&original)].into_iter().find(|p| p.exists()) else {
             continue; // the compressed form, which the core refuses (core-component/tests/bigendian.rs)
         };
-        let bytes = std::fs::read(&path).expect("fixture");
-        let t = h
-            .read(&bytes, &ReadOptions::default())
-            .expect("no trap")
-            .unwrap_or_else(|e| panic!("{name}: {:?}: {}", e.code, e.message));
-        let out =
-            h.write_ipc(t, &write_options(IpcFraming::File, IpcCompression::None)).expect("no trap").expect("write");
-        let out_path = dir.join(format!("{name}.arrow"));
-        std::fs::write(&out_path, out).expect("write");
-        pairs.push((source, out_path));
-        h.free(t).expect("free");
+        pairs.push((source, read_as_ipc(&mut h, &path, &dir)));
     }
     assert!(pairs.len() >= 40, "found {} big-endian fixtures in {}", pairs.len(), fixtures.display());
     let differ: Vec<_> = oracle::compare(&pairs, &dir).expect("oracle").into_iter().filter(|c| !c.equal).collect();
@@ -136,18 +142,7 @@ fn every_legacy_parquet_layout_reads_equal_to_pyarrow() {
         if path.extension().and_then(|e| e.to_str()) != Some("parquet") {
             continue;
         }
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-        let bytes = std::fs::read(&path).expect("fixture");
-        let t = h
-            .read(&bytes, &ReadOptions::default())
-            .expect("no trap")
-            .unwrap_or_else(|e| panic!("{name}: {:?}: {}", e.code, e.message));
-        let out =
-            h.write_ipc(t, &write_options(IpcFraming::File, IpcCompression::None)).expect("no trap").expect("write");
-        let out_path = dir.join(format!("{name}.arrow"));
-        std::fs::write(&out_path, out).expect("write");
-        pairs.push((path, out_path));
-        h.free(t).expect("free");
+        pairs.push((path.clone(), read_as_ipc(&mut h, &path, &dir)));
     }
     assert!(pairs.len() >= 14, "found {} legacy layouts in {}", pairs.len(), fixtures.display());
     // pyarrow names a map's entries after its column where parquet-rs keeps `map`: the one

@@ -37,10 +37,9 @@ pub(crate) fn little_endian_copy(fb: &arrow_ipc::Schema<'_>) -> Option<Vec<u8>> 
 enum Swap {
     /// Bytes, bitmaps, type ids: nothing to swap.
     None,
-    /// Integers and floats of this many bytes, each reversed.
+    /// Values of this many bytes, each reversed: integers, floats, and decimals (a decimal of
+    /// any width is one two's-complement integer, so it too is reversed end to end).
     Each(usize),
-    /// Decimals: the whole value of this many bytes is one integer, reversed end to end.
-    Whole(usize),
     /// Month-day-nano intervals: two 4-byte integers then an 8-byte one.
     MonthDayNano,
     /// Binary and string views: the length, then (past 12 bytes) buffer index and offset.
@@ -84,7 +83,7 @@ impl Walk<'_> {
         let Some(bytes) = start.checked_add(len).and_then(|end| self.body.get_mut(start..end)) else { return };
         match how {
             Swap::None => {}
-            Swap::Each(width) | Swap::Whole(width) => bytes.chunks_exact_mut(width).for_each(<[u8]>::reverse),
+            Swap::Each(width) => bytes.chunks_exact_mut(width).for_each(<[u8]>::reverse),
             Swap::MonthDayNano => bytes.chunks_exact_mut(16).for_each(|v| {
                 let (months_days, nanos) = v.split_at_mut(8);
                 months_days.chunks_exact_mut(4).for_each(<[u8]>::reverse);
@@ -127,9 +126,9 @@ impl Walk<'_> {
             D::Int64 | D::UInt64 | D::Float64 | D::Date64 | D::Time64(_) | D::Timestamp(..) | D::Duration(_) => {
                 self.next(Swap::Each(8))
             }
-            D::Decimal64(..) => self.next(Swap::Whole(8)),
-            D::Decimal128(..) => self.next(Swap::Whole(16)),
-            D::Decimal256(..) => self.next(Swap::Whole(32)),
+            D::Decimal64(..) => self.next(Swap::Each(8)),
+            D::Decimal128(..) => self.next(Swap::Each(16)),
+            D::Decimal256(..) => self.next(Swap::Each(32)),
             D::Interval(IntervalUnit::MonthDayNano) => self.next(Swap::MonthDayNano),
             D::Utf8 | D::Binary => {
                 self.next(Swap::Each(4));

@@ -69,7 +69,7 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
     let batches = reader
         .map(|b| b.map_err(CoreError::from_decode).and_then(|b| plan.finish_batch(b)))
         .collect::<Result<Vec<RecordBatch>>>()
-        .map_err(|e| name_the_damaged_page(e, &input))?;
+        .map_err(|e| name_the_damaged_page(e, &input, &plan.meta))?;
     let schema = match (&plan.reorder, batches.first()) {
         (_, Some(b)) => b.schema(),
         (Some(names), None) => {
@@ -85,11 +85,11 @@ pub fn read(input: Bytes, options: &ParquetReadOptions) -> Result<Decoded> {
 /// The arrow reader reports a damaged page without its place. On this error path only, the file
 /// is walked again to name it: a page whose bytes fail their CRC checksum by the column chunks'
 /// pages, any other decoding error by decoding each leaf column of each row group on its own.
-fn name_the_damaged_page(e: CoreError, input: &Bytes) -> CoreError {
+fn name_the_damaged_page(e: CoreError, input: &Bytes, meta: &ArrowReaderMetadata) -> CoreError {
     use ::parquet::file::reader::{FileReader, SerializedFileReader};
     let CoreError::Malformed(message) = &e else { return e };
     if !message.contains(CRC_MISMATCH) {
-        return name_the_failing_column(message, input).unwrap_or(e);
+        return name_the_failing_column(message, input, meta).unwrap_or(e);
     }
     let Ok(file) = SerializedFileReader::new(input.clone()) else { return e };
     for g in 0..file.num_row_groups() {
@@ -115,9 +115,8 @@ fn name_the_damaged_page(e: CoreError, input: &Bytes) -> CoreError {
 }
 
 /// The first leaf column (in row-group order) that fails to decode alone, named with the error.
-fn name_the_failing_column(message: &str, input: &Bytes) -> Option<CoreError> {
+fn name_the_failing_column(message: &str, input: &Bytes, meta: &ArrowReaderMetadata) -> Option<CoreError> {
     use ::parquet::arrow::ProjectionMask;
-    let meta = ArrowReaderMetadata::load(input, ArrowReaderOptions::new()).ok()?;
     for g in 0..meta.metadata().num_row_groups() {
         for c in 0..meta.metadata().file_metadata().schema_descr().num_columns() {
             let mask = ProjectionMask::leaves(meta.metadata().file_metadata().schema_descr(), [c]);
