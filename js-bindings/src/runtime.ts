@@ -190,9 +190,24 @@ export function currentGeneration(): number {
   return generation;
 }
 
+/**
+ * Unhooks the tables of an instance that trapped from jco's finalizers. Left hooked, a table
+ * collected later would be dropped inside the dead instance, and a trap that left its stack
+ * pointer wild (a stack overflow) makes that drop throw from the finalizer, where nothing can
+ * handle it. Disposing unregisters first; the drop's own failure is expected and ignored.
+ */
+function retireTables(dead: number): void {
+  for (const entry of live.values()) {
+    if (entry.generation === dead) {
+      void Promise.resolve(entry.table).then(dispose).then(undefined, () => undefined);
+    }
+  }
+}
+
 function replaceAfterTrap(error: ArrowError): void {
   const loading = modules;
   if (loading === undefined) return;
+  retireTables(generation);
   current = loading.then((m) => (m.ok ? instantiateCore(m.value) : m));
   void current.then(() => trapListeners.forEach((listener) => listener(error)));
 }
